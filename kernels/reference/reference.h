@@ -1,0 +1,51 @@
+// Portable reference kernels: the definition of correct output for every op.
+// Simple loops, integer only, deliberately slow. Every SIMD kernel is tested
+// bit-exact against these. The math is docs/quantization.md; each function
+// names the equations it implements in its .cc file.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/common/params.h"
+
+namespace dyad {
+namespace ref {
+
+// output: int8_t*, int16_t* or int32_t* according to p.output_type.
+void conv2d(const ConvParams& p, const int8_t* input, const int8_t* weights,
+            const int32_t* bias, void* output);
+void transpose_conv2d(const ConvParams& p, const int8_t* input, const int8_t* weights,
+                      const int32_t* bias, void* output);
+void fully_connected(const FullyConnectedParams& p, const int8_t* input,
+                     const int8_t* weights, const int32_t* bias, void* output);
+void matmul(const MatMulParams& p, const int8_t* a, const int8_t* b, int8_t* output);
+
+void add(const AddParams& p, const int8_t* a, const int8_t* b, int8_t* output);
+void sub(const AddParams& p, const int8_t* a, const int8_t* b, int8_t* output);
+void mul(const MulParams& p, const int8_t* a, const int8_t* b, int8_t* output);
+
+void max_pool(const PoolParams& p, const int8_t* input, int8_t* output);
+void average_pool(const PoolParams& p, const int8_t* input, int8_t* output);
+void mean(const MeanParams& p, const int8_t* input, int8_t* output);
+
+// Data movement on elements of `elem_size` bytes.
+void concat(const ConcatParams& p, const void* const* inputs, const Shape* input_shapes,
+            size_t elem_size, void* output);
+// Split = one slice per output; the runtime calls slice() for each.
+void slice(const SliceParams& p, const void* input, size_t elem_size, void* output);
+void transpose(const TransposeParams& p, const void* input, size_t elem_size, void* output);
+void pad(const PadParams& p, const void* input, size_t elem_size, void* output);
+
+void resize(const ResizeParams& p, const int8_t* input, int8_t* output);
+
+// table: 256 entries; int8 input indexes table[q + 128], uint8 input table[q].
+void lut_s8(const int8_t* input, int64_t count, const int8_t* table, int8_t* output);
+void lut_u8(const uint8_t* input, int64_t count, const int8_t* table, int8_t* output);
+
+void softmax(const SoftmaxParams& p, const int8_t* input, int8_t* output);
+void layer_norm(const LayerNormParams& p, const int8_t* input, int8_t* output);
+void requantize(const RequantizeParams& p, const void* input, void* output);
+void prelu(const PReluParams& p, const int8_t* input, int8_t* output);
+
+}  // namespace ref
+}  // namespace dyad
