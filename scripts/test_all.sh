@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Everything `make test` runs, in order, each stage timed:
+#   1. native Release build + all tests (unit, runtime, tools, converter, no-float check)
+#   2. ASan+UBSan build + all tests
+#   3. aarch64 and armv7 cross builds, tests under qemu (+ no-float check of the AArch64 libdyad)
+#   4. libFuzzer over load+run (clang), DYAD_FUZZ_SECONDS (default 60)
+# Set DYAD_TEST_STAGES="native asan arm fuzz" to pick stages.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+JOBS="${JOBS:-$(nproc)}"
+STAGES="${DYAD_TEST_STAGES:-native asan arm fuzz}"
+export CTEST_OUTPUT_ON_FAILURE=1
+
+stage() { echo; echo "==== $1 ($(date -u +%H:%M:%S))"; }
+has() { [[ " $STAGES " == *" $1 "* ]]; }
+t0=$(date +%s)
+
+if has native; then
+  stage "native build"
+  cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build build/release -j"$JOBS"
+  stage "native tests"
+  ctest --test-dir build/release -j"$JOBS" --timeout 600
+fi
+
+if has asan; then
+  stage "ASan+UBSan build"
+  cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDYAD_SANITIZE=address,undefined \
+        -DDYAD_BUILD_BENCHMARKS=OFF >/dev/null
+  cmake --build build/asan -j"$JOBS"
+  stage "ASan+UBSan tests"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build/asan -j"$JOBS" --timeout 900
+fi
+
+if has arm; then
+  for t in aarch64-linux-gnu arm-linux-gnueabihf; do
+    stage "cross build $t"
+    cmake -S . -B "build/$t" -DCMAKE_TOOLCHAIN_FILE="toolchains/$t.cmake" -DCMAKE_BUILD_TYPE=Release >/dev/null
+    cmake --build "build/$t" -j"$JOBS"
+    stage "qemu tests $t"
+    ctest --test-dir "build/$t" -j"$JOBS" --timeout 900
+  done
+fi
+
+if has fuzz; then
+  stage "libFuzzer build (clang)"
+  CC=clang CXX=clang++ cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDYAD_BUILD_FUZZ=ON \
+    -DDYAD_BUILD_TESTS=OFF -DDYAD_BUILD_TOOLS=OFF -DDYAD_BUILD_BENCHMARKS=OFF -DDYAD_BUILD_CONVERTER=OFF >/dev/null
+  cmake --build build/fuzz -j"$JOBS" --target dyad_fuzz_load_run dyad_fuzz_seed_corpus
+  stage "libFuzzer run ${DYAD_FUZZ_SECONDS:-60}s"
+  bash tests/fuzz/run_fuzz.sh build/fuzz "${DYAD_FUZZ_SECONDS:-60}"
+fi
+
+echo
+echo "==== all stages passed in $(( $(date +%s) - t0 )) s"
