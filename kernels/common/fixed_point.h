@@ -9,20 +9,20 @@
 namespace dyad {
 
 // Saturating rounding doubling high multiply (eq. 4).
-//   result = saturate((a * b * 2 + 2^31) >> 32) with round-half-away-from-zero
-//   of the exact product a*b/2^31; the single overflowing case
+//   result = saturate(round_half_up(a * b / 2^31)); the single overflowing case
 //   a = b = INT32_MIN saturates to INT32_MAX.
-// Mirrors NEON `sqrdmulh` (which rounds half up; identical here except for
-// negative products exactly on a half, where gemmlowp/TFLite round away from
-// zero; we follow gemmlowp).
+// The signed nudge plus truncating division sends positive ties up and
+// negative ties toward zero, i.e. ties always round toward +infinity: exactly
+// NEON `sqrdmulh` ((2ab + 2^31) >> 32) and gemmlowp's
+// SaturatingRoundingDoublingHighMul. Example: SRDHM(-3, 2^30) = -1.
 inline int32_t saturating_rounding_doubling_high_mul(int32_t a, int32_t b) {
   if (a == b && a == std::numeric_limits<int32_t>::min()) {
     return std::numeric_limits<int32_t>::max();
   }
   const int64_t ab = static_cast<int64_t>(a) * static_cast<int64_t>(b);
   const int64_t nudge = ab >= 0 ? (int64_t{1} << 30) : (1 - (int64_t{1} << 30));
-  // Division (not shift) truncates toward zero, which with the signed nudge
-  // gives round-half-away-from-zero.
+  // Division (not shift) truncates toward zero; with the signed nudge this is
+  // floor((ab + 2^30) / 2^31), i.e. round half up.
   return static_cast<int32_t>((ab + nudge) / (int64_t{1} << 31));
 }
 

@@ -1,0 +1,152 @@
+// Reference Resize of H and W of NHWC int8 (ONNX Resize semantics), eqs. 17-18.
+// Input and output share one quantization, so values are interpolated as is.
+//
+// Eq. 17, source coordinate. With the axis scale r = num/den (0/0 means
+// out/in), output index x, input extent L_in and output extent L_out, the
+// ONNX source coordinate is an exact rational P/Q with integers P, Q > 0:
+//   half_pixel:          (x + 1/2)/r - 1/2     -> P = (2x+1)·den - num,  Q = 2·num
+//   pytorch_half_pixel:  as half_pixel if L_out > 1, else 0
+//   align_corners:       x·(L_in-1)/(L_out-1)  -> P = x·(L_in-1), Q = L_out-1 (0 if L_out = 1)
+//   asymmetric:          x/r                   -> P = x·den,      Q = num
+// Nearest decides from the exact integer quotient and remainder of P/Q
+// (t = floor(P/Q), rem = P - t·Q):
+//   round_prefer_floor: t + (2·rem > Q);  round_prefer_ceil: t + (2·rem >= Q, rem > 0)
+//   floor: t;  ceil: t + (rem > 0);   then clamp to [0, L_in - 1].
+// Ties are therefore decided exactly, with no float rounding.
+//
+// Eq. 18, bilinear. The coordinate is clamped to [0, L_in - 1] (ONNX's edge
+// clamp gives the same value) and rounded to F = 11 fractional bits:
+//   c = clamp(round_half_up(P·2^F / Q), 0, (L_in-1)·2^F),  i0 = c >> F,
+//   i1 = min(i0 + 1, L_in - 1),  w = c & (2^F - 1)   (weight of i1; i0 gets 2^F - w).
+// The output is
+//   out = RDBP( (2^F-wy)((2^F-wx)v00 + wx·v01) + wy((2^F-wx)v10 + wx·v11), 2F )
+// (RDBP = rounding_divide_by_pot, eq. 5: round half away from zero); the sum
+// is below 128·2^22 = 2^29 in magnitude, so int32 is exact.
+// Error bound: rounding the coordinate moves each weight by at most 2^-(F+1),
+// and neighbouring values differ by at most 255, so before the final rounding
+// the value differs from the exact ONNX bilinear value by at most
+// 2·255·2^-(F+1) = 255/2048 < 0.125; hence |out - exact| < 0.625 and out is
+// within 1 LSB of round(exact) (equal unless exact is within 0.125 of a tie).
+#include <cstdint>
+#include <vector>
+
+#include "kernels/common/fixed_point.h"
+#include "kernels/reference/reference.h"
+
+namespace dyad {
+namespace ref {
+namespace {
+
+constexpr int kFracBits = 11;  // F above
+constexpr int32_t kOne = 1 << kFracBits;
+
+struct Rational {
+  int64_t p = 0, q = 1;  // p / q, q > 0
+};
+
+// Eq. 17: the source coordinate of output index x along one axis.
+Rational source_coordinate(CoordinateMode mode, int64_t x, int32_t in_len, int32_t out_len,
+                           int32_t num, int32_t den) {
+  if (num <= 0 || den <= 0) {  // 0/0 (or anything invalid): r = out/in
+    num = out_len;
+    den = in_len;
+  }
+  switch (mode) {
+    case CoordinateMode::kAlignCorners:
+      if (out_len <= 1) return {0, 1};
+      return {x * (in_len - 1), out_len - 1};
+    case CoordinateMode::kAsymmetric:
+      return {x * den, num};
+    case CoordinateMode::kPytorchHalfPixel:
+      if (out_len <= 1) return {0, 1};
+      return {(2 * x + 1) * den - num, 2 * int64_t{num}};
+    case CoordinateMode::kHalfPixel:
+    default:
+      return {(2 * x + 1) * den - num, 2 * int64_t{num}};
+  }
+}
+
+int64_t floor_div(int64_t p, int64_t q) {  // q > 0
+  const int64_t t = p / q;
+  return (p % q != 0 && p < 0) ? t - 1 : t;
+}
+
+int32_t clamp_index(int64_t i, int32_t len) {
+  return static_cast<int32_t>(i < 0 ? 0 : (i >= len ? len - 1 : i));
+}
+
+int32_t nearest_index(Rational c, NearestRounding rounding, int32_t in_len) {
+  const int64_t t = floor_div(c.p, c.q);
+  const int64_t rem = c.p - t * c.q;  // in [0, q)
+  int64_t i = t;
+  switch (rounding) {
+    case NearestRounding::kRoundPreferFloor: i = t + (2 * rem > c.q ? 1 : 0); break;
+    case NearestRounding::kRoundPreferCeil: i = t + (rem > 0 && 2 * rem >= c.q ? 1 : 0); break;
+    case NearestRounding::kFloor: i = t; break;
+    case NearestRounding::kCeil: i = t + (rem > 0 ? 1 : 0); break;
+  }
+  return clamp_index(i, in_len);
+}
+
+struct LinearTap {
+  int32_t i0 = 0, i1 = 0;
+  int32_t w1 = 0;  // weight of i1 in [0, 2^F); i0 gets 2^F - w1
+};
+
+LinearTap linear_tap(Rational c, int32_t in_len) {
+  // Clamp to [0, in_len - 1] first, then round to F fractional bits (eq. 18).
+  int64_t fixed = 0;
+  if (c.p > 0) fixed = (c.p * kOne * 2 + c.q) / (2 * c.q);  // round half up, p >= 0
+  const int64_t max_fixed = int64_t{in_len - 1} * kOne;
+  if (fixed > max_fixed) fixed = max_fixed;
+  LinearTap tap;
+  tap.i0 = static_cast<int32_t>(fixed >> kFracBits);
+  tap.i1 = tap.i0 + 1 < in_len ? tap.i0 + 1 : in_len - 1;
+  tap.w1 = static_cast<int32_t>(fixed & (kOne - 1));
+  return tap;
+}
+
+}  // namespace
+
+void resize(const ResizeParams& p, const int8_t* input, int8_t* output) {
+  const int64_t c_count = p.channels;
+  const int64_t in_row = int64_t{p.in_w} * c_count;
+  const int64_t in_image = int64_t{p.in_h} * in_row;
+  const int64_t out_image = int64_t{p.out_h} * p.out_w * c_count;
+  // Per-axis tables: the coordinates depend only on the output index.
+  std::vector<Rational> ys(p.out_h), xs(p.out_w);
+  for (int32_t y = 0; y < p.out_h; ++y) {
+    ys[y] = source_coordinate(p.coordinate_mode, y, p.in_h, p.out_h, p.scale_h_num, p.scale_h_den);
+  }
+  for (int32_t x = 0; x < p.out_w; ++x) {
+    xs[x] = source_coordinate(p.coordinate_mode, x, p.in_w, p.out_w, p.scale_w_num, p.scale_w_den);
+  }
+  for (int32_t n = 0; n < p.batch; ++n) {
+    const int8_t* image = input + n * in_image;
+    int8_t* out = output + n * out_image;
+    for (int32_t y = 0; y < p.out_h; ++y) {
+      for (int32_t x = 0; x < p.out_w; ++x) {
+        if (p.mode == ResizeMode::kNearest) {
+          const int32_t iy = nearest_index(ys[y], p.nearest_rounding, p.in_h);
+          const int32_t ix = nearest_index(xs[x], p.nearest_rounding, p.in_w);
+          const int8_t* src = image + iy * in_row + ix * c_count;
+          for (int64_t c = 0; c < c_count; ++c) *out++ = src[c];
+          continue;
+        }
+        const LinearTap ty = linear_tap(ys[y], p.in_h);
+        const LinearTap tx = linear_tap(xs[x], p.in_w);
+        const int8_t* r0 = image + ty.i0 * in_row;
+        const int8_t* r1 = image + ty.i1 * in_row;
+        for (int64_t c = 0; c < c_count; ++c) {
+          const int32_t top = (kOne - tx.w1) * r0[tx.i0 * c_count + c] + tx.w1 * r0[tx.i1 * c_count + c];
+          const int32_t bottom = (kOne - tx.w1) * r1[tx.i0 * c_count + c] + tx.w1 * r1[tx.i1 * c_count + c];
+          const int32_t sum = (kOne - ty.w1) * top + ty.w1 * bottom;
+          *out++ = static_cast<int8_t>(clamp_i32(rounding_divide_by_pot(sum, 2 * kFracBits), -128, 127));
+        }
+      }
+    }
+  }
+}
+
+}  // namespace ref
+}  // namespace dyad
