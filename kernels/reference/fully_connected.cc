@@ -1,0 +1,29 @@
+// Reference FullyConnected: eq. 2 (int32 accumulator with zero-point
+// expansion and bias), eq. 6 (per-channel or per-tensor requantization),
+// then the clamp. x [rows, K] times weights [N, K]^T plus bias [N].
+#include <cstdint>
+
+#include "kernels/reference/ref_util.h"
+#include "kernels/reference/reference.h"
+
+namespace dyad {
+namespace ref {
+
+void fully_connected(const FullyConnectedParams& p, const int8_t* input,
+                     const int8_t* weights, const int32_t* bias, void* output) {
+  for (int32_t r = 0; r < p.rows; ++r) {
+    const int8_t* x = input + int64_t{r} * p.k;
+    for (int32_t n = 0; n < p.n; ++n) {
+      const int8_t* w = weights + int64_t{n} * p.k;
+      int64_t acc = bias != nullptr ? bias[n] : 0;  // int64: no UB even if unverified
+      for (int32_t k = 0; k < p.k; ++k) {
+        acc += int64_t{x[k] - p.input_zero_point} * w[k];
+      }
+      store_accumulator(p.output_type, p.requant, n, p.output_zero_point, p.act_min, p.act_max,
+                        saturate_to_i32(acc), output, int64_t{r} * p.n + n);
+    }
+  }
+}
+
+}  // namespace ref
+}  // namespace dyad
