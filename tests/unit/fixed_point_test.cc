@@ -186,10 +186,12 @@ TEST(FixedPoint, MultiplyByQuantizedMultiplierWithinOneOfExact) {
     const int shift = shifts(rng);
     const int left = shift > 0 ? shift : 0;
     const int right = shift > 0 ? 0 : -shift;
-    const __int128 numerator = static_cast<__int128>(x) * m * (int64_t{1} << left);
-    const __int128 denominator = static_cast<__int128>(1) << (31 + right);
+    // |x| <= 2^24, m < 2^31, left <= 6: every term fits int64 (no __int128,
+    // which 32-bit ARM lacks).
+    const int64_t numerator = int64_t{x} * m * (int64_t{1} << left);
+    const int64_t denominator = int64_t{1} << (31 + right);
     const int32_t got = multiply_by_quantized_multiplier(x, m, shift);
-    __int128 error = static_cast<__int128>(got) * denominator - numerator;
+    int64_t error = int64_t{got} * denominator - numerator;
     if (error < 0) error = -error;
     ASSERT_LE(error, denominator) << x << " * " << m << " shift " << shift;
     if (2 * error <= denominator) ++exact;  // correctly rounded
