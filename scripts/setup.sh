@@ -10,7 +10,7 @@ PKGS=(
   libcpuinfo-dev libpthreadpool-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libxnnpack-dev
-  libonnx-dev libprotobuf-dev protobuf-compiler
+  libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   libgemmlowp-dev
   nlohmann-json3-dev libcli11-dev libstb-dev
   g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user
