@@ -1,0 +1,347 @@
+// ISA-independent side of the optimized Conv2D / FullyConnected kernels:
+// parameter checks, weight packing (once, at prepare time) and dispatch to
+// the per-ISA GEMM files. Compiled with the baseline flags.
+#include "kernels/conv_kernels.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <utility>
+
+#include "kernels/x86/x86_gemm.h"
+
+#if defined(DYAD_BUILT_NEON)
+#include "kernels/arm/arm_gemm.h"
+#endif
+
+namespace dyad {
+
+AlignedBuffer::AlignedBuffer(size_t bytes) {
+  const size_t rounded = (bytes + 63) / 64 * 64;
+  data_ = static_cast<uint8_t*>(std::aligned_alloc(64, rounded == 0 ? 64 : rounded));
+  size_ = data_ != nullptr ? bytes : 0;
+}
+AlignedBuffer::~AlignedBuffer() { std::free(data_); }
+AlignedBuffer::AlignedBuffer(AlignedBuffer&& other) noexcept
+    : data_(other.data_), size_(other.size_) {
+  other.data_ = nullptr;
+  other.size_ = 0;
+}
+AlignedBuffer& AlignedBuffer::operator=(AlignedBuffer&& other) noexcept {
+  if (this != &other) {
+    std::free(data_);
+    data_ = std::exchange(other.data_, nullptr);
+    size_ = std::exchange(other.size_, 0);
+  }
+  return *this;
+}
+
+namespace x86 {
+
+bool tile_shape(Isa isa, TileShape* out) {
+  (void)out;  // unused when no x86 variant is built
+  switch (isa) {
+#if defined(DYAD_BUILT_AVX2)
+    case Isa::kAvx2: *out = TileShape{4, 16, 2, 2, false}; return true;
+#endif
+#if defined(DYAD_BUILT_AVXVNNI)
+    case Isa::kAvxVnni: *out = TileShape{6, 16, 4, 1, true}; return true;
+#endif
+#if defined(DYAD_BUILT_AVX512VNNI)
+    case Isa::kAvx512Vnni: *out = TileShape{8, 32, 4, 1, true}; return true;
+#endif
+    default: return false;
+  }
+}
+
+}  // namespace x86
+
+namespace {
+
+// The ARM GEMM (kernels/arm/arm_gemm.h) has its own packing and driver;
+// these entry points forward to it for the ARM paths.
+bool is_arm(Isa isa) { return isa == Isa::kNeon || isa == Isa::kNeonDot || isa == Isa::kI8mm; }
+
+#if defined(DYAD_BUILT_NEON)
+PackedGemm arm_pack(Isa isa, const ConvParams& p, const int8_t* weights, const int32_t* bias) {
+  PackedGemm pg;
+  pg.isa = isa;
+  pg.arm_layout = true;
+  pg.buffer = AlignedBuffer(arm::conv_packed_bytes(isa, p));
+  if (pg.valid()) arm::conv_pack(isa, p, weights, bias, pg.buffer.data());
+  return pg;
+}
+#endif
+
+// FullyConnected is a 1x1 conv over a 1 x rows image.
+ConvParams fc_as_conv(const FullyConnectedParams& f) {
+  ConvParams p;
+  p.in_h = p.out_h = 1;
+  p.in_w = p.out_w = f.rows;
+  p.in_c = f.k;
+  p.out_c = f.n;
+  p.input_zero_point = f.input_zero_point;
+  p.output_zero_point = f.output_zero_point;
+  p.requant = f.requant;
+  p.act_min = f.act_min;
+  p.act_max = f.act_max;
+  p.output_type = f.output_type;
+  return p;
+}
+
+// The conv view of an FC for `isa`'s kernels (the ARM driver has its own).
+ConvParams fc_conv(Isa isa, const FullyConnectedParams& f) {
+#if defined(DYAD_BUILT_NEON)
+  if (is_arm(isa)) return arm::conv_from_fully_connected(f);
+#else
+  (void)isa;
+#endif
+  return fc_as_conv(f);
+}
+
+bool requant_ok(const ChannelRequant& rq, int32_t channels) {
+  if (rq.multiplier == nullptr || rq.shift == nullptr) return false;
+  if (rq.count != 1 && rq.count != channels) return false;
+  for (int32_t c = 0; c < rq.count; ++c) {
+    // INT32_MIN is the one multiplier whose SRDHM can saturate; the SIMD
+    // epilogue relies on it never occurring.
+    if (rq.multiplier[c] == std::numeric_limits<int32_t>::min()) return false;
+    if (rq.shift[c] < -31 || rq.shift[c] > 30) return false;
+  }
+  return true;
+}
+
+bool in_int8(int32_t v) { return v >= -128 && v <= 127; }
+
+int32_t round_up(int32_t v, int32_t to) { return (v + to - 1) / to * to; }
+
+// Channel c's eq. 6 constants into the PackedParam arrays (all but the bias)
+// at prm[array * stride]. Returns true if the channel shifts left.
+bool write_requant(const ChannelRequant& rq, int32_t c, int32_t* prm, int64_t stride) {
+  const int shift = rq.s(c);
+  const int left = shift > 0 ? shift : 0;
+  const int right = shift > 0 ? 0 : -shift;
+  prm[kPackedMultiplier * stride] = rq.m(c);
+  prm[kPackedLeftShift * stride] = left;
+  prm[kPackedLeftLo * stride] = std::numeric_limits<int32_t>::min() >> left;
+  prm[kPackedLeftHi * stride] = std::numeric_limits<int32_t>::max() >> left;
+  prm[kPackedLeftLowBits * stride] = static_cast<int32_t>((uint32_t{1} << left) - 1);
+  prm[kPackedRightShift * stride] = right;
+  prm[kPackedRightMask * stride] = static_cast<int32_t>((uint32_t{1} << right) - 1);
+  prm[kPackedRightHalf * stride] = static_cast<int32_t>(((uint32_t{1} << right) - 1) >> 1);
+  return left > 0;
+}
+
+// One input and one output channel per group: the depthwise kernels.
+bool is_depthwise(const ConvParams& p) {
+  return p.groups > 1 && p.groups == p.in_c && p.groups == p.out_c;
+}
+
+PackedGemm pack_depthwise(Isa isa, const ConvParams& p, const int8_t* weights,
+                          const int32_t* bias) {
+  PackedGemm pg;
+  pg.isa = isa;
+  pg.depthwise = true;
+  pg.groups = p.groups;
+  pg.n = p.out_c;
+  pg.n_padded = round_up(p.out_c, x86::kDepthwiseChannelTile);
+  pg.k = pg.k_padded = p.kernel_h * p.kernel_w;
+  pg.nr = pg.n_padded;
+  pg.kc = pg.mr = 1;
+  pg.weight_bytes = 4;
+  pg.block_bytes = pg.group_bytes =
+      (size_t{kPackedParamArrays} + size_t(pg.k)) * pg.n_padded * sizeof(int32_t);
+  pg.buffer = AlignedBuffer(pg.block_bytes);
+  if (!pg.valid()) return pg;
+  std::memset(pg.buffer.data(), 0, pg.block_bytes);
+  int32_t* prm = reinterpret_cast<int32_t*>(pg.buffer.data());
+  int32_t* w = prm + int64_t{kPackedParamArrays} * pg.n_padded;
+  for (int32_t c = 0; c < pg.n; ++c) {
+    int32_t sum = 0;
+    for (int32_t t = 0; t < pg.k; ++t) sum += weights[int64_t{c} * pg.k + t];
+    // Eq. 2: the kernels add q * w; -Z_in * sum(w) completes (q - Z_in) * w.
+    // Wrapping int32 arithmetic, like the kernel's accumulator.
+    const uint32_t b = bias != nullptr ? static_cast<uint32_t>(bias[c]) : 0u;
+    prm[kPackedBias * pg.n_padded + c] = static_cast<int32_t>(
+        b - static_cast<uint32_t>(p.input_zero_point) * static_cast<uint32_t>(sum));
+    if (write_requant(p.requant, c, prm + c, pg.n_padded)) pg.any_left_shift = true;
+    for (int32_t t = 0; t < pg.k; ++t) {
+      // Low 16 bits only: vpmaddwd then multiplies by w and adds 0 * high.
+      w[int64_t{t} * pg.n_padded + c] = static_cast<uint16_t>(int16_t{weights[int64_t{c} * pg.k + t]});
+    }
+  }
+  return pg;
+}
+
+PackedGemm pack(Isa isa, const ConvParams& p, const int8_t* weights, const int32_t* bias) {
+  PackedGemm pg;
+  x86::TileShape t;
+  if (!x86::tile_shape(isa, &t)) return pg;
+  pg.isa = isa;
+  pg.groups = p.groups;
+  pg.n = p.out_c / p.groups;
+  pg.n_padded = round_up(pg.n, t.nr);
+  pg.k = p.kernel_h * p.kernel_w * (p.in_c / p.groups);
+  pg.k_padded = round_up(pg.k, t.kc);
+  pg.nr = t.nr;
+  pg.kc = t.kc;
+  pg.mr = t.mr;
+  pg.weight_bytes = t.weight_bytes;
+  const size_t param_bytes = size_t{kPackedParamArrays} * t.nr * sizeof(int32_t);
+  pg.block_bytes = param_bytes + size_t(pg.k_padded) * t.nr * t.weight_bytes;
+  pg.group_bytes = pg.block_bytes * (pg.n_padded / t.nr);
+  pg.buffer = AlignedBuffer(pg.group_bytes * p.groups);
+  if (!pg.valid()) return pg;
+  std::memset(pg.buffer.data(), 0, pg.group_bytes * p.groups);
+
+  for (int32_t g = 0; g < p.groups; ++g) {
+    for (int32_t n0 = 0; n0 < pg.n; n0 += t.nr) {
+      uint8_t* block = pg.buffer.data() + g * pg.group_bytes + (n0 / t.nr) * pg.block_bytes;
+      int32_t* prm = reinterpret_cast<int32_t*>(block);
+      uint8_t* w = block + param_bytes;
+      for (int32_t j = 0; j < t.nr && n0 + j < pg.n; ++j) {
+        const int32_t oc = g * pg.n + n0 + j;
+        const int8_t* row = weights + int64_t{oc} * pg.k;
+        int64_t sum = 0;
+        for (int32_t k = 0; k < pg.k; ++k) {
+          const int64_t at = (int64_t{k / t.kc} * t.nr + j) * t.kc + k % t.kc;
+          if (t.weight_bytes == 2) {
+            const int16_t v = row[k];
+            std::memcpy(w + at * 2, &v, sizeof(v));
+          } else {
+            w[at] = static_cast<uint8_t>(row[k]);
+          }
+          sum += row[k];
+        }
+        // Eq. 2 with q = u - 128: sum (q - Z) w = sum u w - (128 + Z) sum w.
+        // Wrapping int32 arithmetic, like the kernel's accumulator.
+        uint32_t b = bias != nullptr ? static_cast<uint32_t>(bias[oc]) : 0u;
+        if (t.fold_u8_offset) {
+          b -= static_cast<uint32_t>(128 + p.input_zero_point) * static_cast<uint32_t>(sum);
+        }
+        prm[kPackedBias * t.nr + j] = static_cast<int32_t>(b);
+        if (write_requant(p.requant, oc, prm + j, t.nr)) pg.any_left_shift = true;
+      }
+    }
+  }
+  return pg;
+}
+
+size_t scratch_bytes(const PackedGemm& pg) {
+#if defined(DYAD_BUILT_NEON)
+  if (pg.arm_layout) return arm::conv_scratch_bytes(pg.buffer.data());
+#endif
+  // Depthwise: tap lists, then one row of Z_in.
+  if (pg.depthwise) return 2 * sizeof(void*) * size_t(pg.k) + size_t(pg.n_padded) + 64;
+  return size_t(pg.mr) * pg.k_padded * pg.weight_bytes + 64;  // + alignment slack
+}
+
+void run(const PackedGemm& pg, const ConvParams& p, const int8_t* input, int8_t* output,
+         void* scratch, int64_t row_begin, int64_t row_end) {
+  if (row_begin >= row_end) return;
+#if defined(DYAD_BUILT_NEON)
+  if (pg.arm_layout) {
+    arm::conv_run(pg.buffer.data(), p, input, output, scratch, row_begin, row_end);
+    return;
+  }
+#endif
+  const x86::GemmJob job{&pg, &p, input, output, scratch, row_begin, row_end};
+  (void)job;  // unused when no x86 variant is built
+  if (pg.depthwise) {
+    switch (pg.isa) {
+#if defined(DYAD_BUILT_AVX2)
+      case Isa::kAvx2:
+      case Isa::kAvxVnni: x86::qs8_dwconv_8c__avx2(job); return;
+#endif
+#if defined(DYAD_BUILT_AVX512VNNI)
+      case Isa::kAvx512Vnni: x86::qs8_dwconv_16c__avx512vnni(job); return;
+#endif
+      default: return;
+    }
+  }
+  switch (pg.isa) {
+#if defined(DYAD_BUILT_AVX2)
+    case Isa::kAvx2: x86::qs8_gemm_4x16c2__avx2(job); return;
+#endif
+#if defined(DYAD_BUILT_AVXVNNI)
+    case Isa::kAvxVnni: x86::qs8_gemm_6x16c4__avxvnni(job); return;
+#endif
+#if defined(DYAD_BUILT_AVX512VNNI)
+    case Isa::kAvx512Vnni: x86::qs8_gemm_8x32c4__avx512vnni(job); return;
+#endif
+    default: return;
+  }
+}
+
+}  // namespace
+
+bool conv2d_can_use(Isa isa, const ConvParams& p) {
+  if (is_arm(isa)) {
+#if defined(DYAD_BUILT_NEON)
+    return arm::conv_can_use(isa, p);
+#else
+    return false;
+#endif
+  }
+  x86::TileShape t;
+  if (!x86::tile_shape(isa, &t) || !isa_supported(isa)) return false;
+  if (p.output_type != DType::kInt8) return false;  // int16/int32: reference
+  if (p.batch < 1 || p.in_h < 1 || p.in_w < 1 || p.in_c < 1 || p.out_h < 1 || p.out_w < 1 ||
+      p.out_c < 1 || p.kernel_h < 1 || p.kernel_w < 1 || p.stride_h < 1 || p.stride_w < 1 ||
+      p.dilation_h < 1 || p.dilation_w < 1 || p.groups < 1) {
+    return false;
+  }
+  if (p.in_c % p.groups != 0 || p.out_c % p.groups != 0) return false;
+  if (!in_int8(p.input_zero_point) || !in_int8(p.output_zero_point)) return false;
+  if (!in_int8(p.act_min) || !in_int8(p.act_max) || p.act_min > p.act_max) return false;
+  // The scratch row holds one tile's patches: keep K (and sizes) sane.
+  const int64_t k = int64_t{p.kernel_h} * p.kernel_w * (p.in_c / p.groups);
+  if (k > (int64_t{1} << 24)) return false;
+#if !defined(DYAD_BUILT_AVX2)
+  // AVX-VNNI's depthwise kernel is the AVX2 one.
+  if (is_depthwise(p) && isa == Isa::kAvxVnni) return false;
+#endif
+  return requant_ok(p.requant, p.out_c);
+}
+
+PackedConv conv2d_pack(Isa isa, const ConvParams& p, const int8_t* weights, const int32_t* bias) {
+  if (!conv2d_can_use(isa, p) || weights == nullptr) return PackedConv();
+#if defined(DYAD_BUILT_NEON)
+  if (is_arm(isa)) return arm_pack(isa, p, weights, bias);
+#endif
+  if (is_depthwise(p)) return pack_depthwise(isa, p, weights, bias);
+  return pack(isa, p, weights, bias);
+}
+
+int64_t conv2d_rows(const ConvParams& p) { return int64_t{p.batch} * p.out_h * p.out_w; }
+
+size_t conv2d_scratch_bytes(const PackedConv& packed) { return scratch_bytes(packed); }
+
+void conv2d_run(const PackedConv& packed, const ConvParams& p, const int8_t* input,
+                int8_t* output, void* scratch, int64_t row_begin, int64_t row_end) {
+  run(packed, p, input, output, scratch, row_begin, row_end);
+}
+
+bool fully_connected_can_use(Isa isa, const FullyConnectedParams& p) {
+  if (p.rows < 1 || p.k < 1 || p.n < 1) return false;
+  return conv2d_can_use(isa, fc_conv(isa, p));
+}
+
+PackedFullyConnected fully_connected_pack(Isa isa, const FullyConnectedParams& p,
+                                          const int8_t* weights, const int32_t* bias) {
+  if (!fully_connected_can_use(isa, p) || weights == nullptr) return PackedFullyConnected();
+  return conv2d_pack(isa, fc_conv(isa, p), weights, bias);
+}
+
+size_t fully_connected_scratch_bytes(const PackedFullyConnected& packed) {
+  return scratch_bytes(packed);
+}
+
+void fully_connected_run(const PackedFullyConnected& packed, const FullyConnectedParams& p,
+                         const int8_t* input, int8_t* output, void* scratch, int64_t row_begin,
+                         int64_t row_end) {
+  const ConvParams c = fc_conv(packed.isa, p);
+  run(packed, c, input, output, scratch, row_begin, row_end);
+}
+
+}  // namespace dyad

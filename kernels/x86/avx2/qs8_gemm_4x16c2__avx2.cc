@@ -1,0 +1,113 @@
+// AVX2 int8 GEMM microkernel: 4 rows x 16 channels, reduction 2 at a time.
+// Exact without VNNI: activations are widened to int16 (q - Z_in, in
+// [-255, 255]) while gathering, weights are widened to int16 at pack time, and
+// vpmaddwd sums two products (|.| <= 2 * 255 * 128) into int32 lanes with no
+// saturation. (vpmaddubsw would saturate its int16 pair sums: not used.)
+// Compiled with -mavx2.
+#include <immintrin.h>
+
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/x86/gemm_driver.h"
+#include "kernels/x86/requant_ymm.h"
+#include "kernels/x86/x86_gemm.h"
+
+namespace dyad {
+namespace x86 {
+namespace {
+
+// acc += pairwise int16 dot products of a and w (vpmaddwd + vpaddd). Inline
+// asm: with the intrinsics GCC 12 adds a register copy per accumulator per step.
+inline void madd_add(__m256i& acc, __m256i a, __m256i w) {
+  __m256i product;
+  asm("vpmaddwd %[w], %[a], %[p]\n\tvpaddd %[p], %[acc], %[acc]"
+      : [acc] "+x"(acc), [p] "=&x"(product)
+      : [a] "x"(a), [w] "x"(w));
+}
+
+struct Avx2Gemm4x16c2 {
+  static constexpr int kMR = 4;
+  static constexpr int kNR = 16;
+  using AElem = int16_t;
+
+  static int16_t pad_value(int32_t /*z_in*/) { return 0; }  // (Z_in - Z_in)
+  static void transform(const int8_t* src, int16_t* dst, int32_t n, int32_t z_in) {
+    const __m256i z = _mm256_set1_epi16(static_cast<int16_t>(z_in));
+    int32_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i),
+                          _mm256_sub_epi16(_mm256_cvtepi8_epi16(v), z));
+    }
+    for (; i < n; ++i) dst[i] = static_cast<int16_t>(src[i] - z_in);
+  }
+
+  // acc[r][j] = bias[j] + sum over k of a[r][k] * w[k][j], for all kMR rows.
+  // Its own function, ending in stores: GCC 12 then keeps every accumulator
+  // in a register through the loop (it spills them when the epilogue is in
+  // the same function).
+  __attribute__((noinline)) static void accumulate(const int16_t* const* a, const uint8_t* block,
+                                                   int32_t k_pairs, int32_t (*acc)[kNR]) {
+    const int32_t* prm = reinterpret_cast<const int32_t*>(block);
+    const __m256i* w =
+        reinterpret_cast<const __m256i*>(block + kPackedParamArrays * kNR * sizeof(int32_t));
+    const __m256i bias0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(prm));
+    const __m256i bias1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(prm + 8));
+    // Named accumulators (not arrays): GCC keeps them in registers.
+#define DYAD_ROWS(X) X(0) X(1) X(2) X(3)
+#define DYAD_INIT(r)          \
+  __m256i c0_##r = bias0;     \
+  __m256i c1_##r = bias1;     \
+  const int16_t* a_##r = a[r];
+    DYAD_ROWS(DYAD_INIT)
+    int32_t kp = 0;
+    do {  // k_padded >= kc: at least one step
+      const __m256i w0 = _mm256_load_si256(w);
+      const __m256i w1 = _mm256_load_si256(w + 1);
+      w += 2;
+#define DYAD_STEP(r)                                                      \
+  {                                                                       \
+    int32_t pair;                                                         \
+    std::memcpy(&pair, a_##r + 2 * kp, sizeof(pair));                     \
+    const __m256i av = _mm256_set1_epi32(pair);                           \
+    madd_add(c0_##r, av, w0);                                             \
+    madd_add(c1_##r, av, w1);                                             \
+  }
+      DYAD_ROWS(DYAD_STEP)
+    } while (++kp < k_pairs);
+#define DYAD_STORE(r)                                                    \
+  _mm256_store_si256(reinterpret_cast<__m256i*>(acc[r]), c0_##r);        \
+  _mm256_store_si256(reinterpret_cast<__m256i*>(acc[r] + 8), c1_##r);
+    DYAD_ROWS(DYAD_STORE)
+#undef DYAD_ROWS
+#undef DYAD_INIT
+#undef DYAD_STEP
+#undef DYAD_STORE
+  }
+
+  static void strip(const PackedGemm& pg, const uint8_t* group_base, const int16_t* const* a,
+                    int row_count, int8_t* out, int64_t out_stride, const Epilogue& epi) {
+    const int32_t k_pairs = pg.k_padded / 2;
+    for (int32_t n0 = 0; n0 < pg.n; n0 += kNR) {
+      const uint8_t* block = group_base + (n0 / kNR) * pg.block_bytes;
+      const int32_t* prm = reinterpret_cast<const int32_t*>(block);
+      alignas(32) int32_t acc[kMR][kNR];
+      accumulate(a, block, k_pairs, acc);
+      const int n_left = pg.n - n0;
+      for (int r = 0; r < row_count; ++r) {
+        const __m256i v0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(acc[r]));
+        const __m256i v1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(acc[r] + 8));
+        store_16xi8(out + r * out_stride + n0, requantize_ymm(v0, prm, kNR, 0, epi),
+                    requantize_ymm(v1, prm, kNR, 8, epi), n_left);
+      }
+    }
+  }
+};
+
+}  // namespace
+
+void qs8_gemm_4x16c2__avx2(const GemmJob& job) { run_gemm<Avx2Gemm4x16c2>(job); }
+
+}  // namespace x86
+}  // namespace dyad

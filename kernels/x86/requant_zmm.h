@@ -1,0 +1,62 @@
+// Eq. 6 on 16 int32 lanes with AVX-512, plus the output zero point, clamp and
+// int8 store. Included by the AVX-512 files (anonymous namespace: compiled
+// with their flags).
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstdint>
+
+#include "kernels/conv_kernels.h"
+#include "kernels/x86/gemm_driver.h"
+
+namespace dyad {
+namespace x86 {
+namespace {
+
+// Eq. 6 on 16 lanes, bit-exact with multiply_by_quantized_multiplier; see
+// requant_ymm.h for the reasoning behind each step.
+// `prm`: PackedParam arrays of `stride` entries (64-byte aligned); `j` is the
+// first of the 16 channels.
+inline __m512i requantize_zmm(__m512i x, const int32_t* prm, int64_t stride, int64_t j,
+                              const Epilogue& e) {
+  auto load = [&](int array) { return _mm512_load_si512(prm + array * stride + j); };
+  if (e.any_left_shift) {
+    const __m512i hi = load(kPackedLeftHi);
+    const __mmask16 over = _mm512_cmpgt_epi32_mask(x, hi);
+    x = _mm512_min_epi32(_mm512_max_epi32(x, load(kPackedLeftLo)), hi);
+    x = _mm512_sllv_epi32(x, load(kPackedLeftShift));
+    x = _mm512_mask_or_epi32(x, over, x, load(kPackedLeftLowBits));
+  }
+  const __m512i m = load(kPackedMultiplier);
+  const __m512i round = _mm512_set1_epi64(int64_t{1} << 30);
+  __m512i even = _mm512_add_epi64(_mm512_mul_epi32(x, m), round);
+  __m512i odd = _mm512_add_epi64(
+      _mm512_mul_epi32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(m, 32)), round);
+  even = _mm512_srli_epi64(even, 31);
+  odd = _mm512_slli_epi64(odd, 1);
+  x = _mm512_mask_blend_epi32(0xAAAA, even, odd);
+  const __m512i remainder = _mm512_and_si512(x, load(kPackedRightMask));
+  const __mmask16 negative = _mm512_cmplt_epi32_mask(x, _mm512_setzero_si512());
+  const __m512i half = load(kPackedRightHalf);
+  const __m512i threshold = _mm512_mask_add_epi32(half, negative, half, _mm512_set1_epi32(1));
+  x = _mm512_srav_epi32(x, load(kPackedRightShift));
+  const __mmask16 round_up = _mm512_cmpgt_epi32_mask(remainder, threshold);
+  x = _mm512_mask_add_epi32(x, round_up, x, _mm512_set1_epi32(1));
+  x = _mm512_max_epi32(x, _mm512_set1_epi32(e.lo_minus_zp));
+  x = _mm512_min_epi32(x, _mm512_set1_epi32(e.hi_minus_zp));
+  return _mm512_add_epi32(x, _mm512_set1_epi32(e.zero_point));
+}
+
+inline void store_16xi8(int8_t* out, __m512i v, int n) {
+  const __m128i bytes = _mm512_cvtepi32_epi8(v);  // values already in int8 range
+  if (n >= 16) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out), bytes);
+  } else if (n > 0) {
+    _mm_mask_storeu_epi8(out, static_cast<__mmask16>((1u << n) - 1), bytes);
+  }
+}
+
+}  // namespace
+}  // namespace x86
+}  // namespace dyad

@@ -1,0 +1,47 @@
+// Internal interface between kernels/conv_kernels.cc (baseline flags) and the
+// per-ISA GEMM files under kernels/x86/<isa>/ (compiled with their own -m
+// flags). Nothing here is inline code, so no ISA-specific instruction can leak
+// into baseline code through the linker's choice of an inline definition.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/common/params.h"
+#include "kernels/conv_kernels.h"
+
+namespace dyad {
+namespace x86 {
+
+// Tile of one ISA's microkernel: mr output rows x nr output channels, the
+// reduction consumed kc elements at a time, weights of weight_bytes each.
+struct TileShape {
+  int32_t mr, nr, kc, weight_bytes;
+  bool fold_u8_offset;  // vpdpbusd: activations fed as q + 128, fold into bias
+};
+
+// False if `isa` has no x86 GEMM kernel.
+bool tile_shape(Isa isa, TileShape* out);
+
+// One call computes output rows [row_begin, row_end) of a conv given as
+// ConvParams (FullyConnected is passed as a 1x1 conv over a 1 x rows image).
+struct GemmJob {
+  const PackedGemm* packed;
+  const ConvParams* conv;
+  const int8_t* input;
+  int8_t* output;
+  void* scratch;
+  int64_t row_begin, row_end;
+};
+
+void qs8_gemm_4x16c2__avx2(const GemmJob& job);
+void qs8_gemm_6x16c4__avxvnni(const GemmJob& job);
+void qs8_gemm_8x32c4__avx512vnni(const GemmJob& job);
+// Depthwise (one input and one output channel per group), any kernel size,
+// stride, dilation and padding. AVX-VNNI uses the AVX2 one.
+void qs8_dwconv_8c__avx2(const GemmJob& job);
+void qs8_dwconv_16c__avx512vnni(const GemmJob& job);
+// Channel padding of the depthwise packed layout (both variants).
+constexpr int32_t kDepthwiseChannelTile = 16;
+
+}  // namespace x86
+}  // namespace dyad

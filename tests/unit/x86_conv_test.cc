@@ -1,0 +1,465 @@
+// Optimized x86 Conv2D / FullyConnected (kernels/conv_kernels.h) against the
+// reference kernels, tolerance 0, on every x86 path this CPU runs. Paths the
+// build or the CPU lacks are reported as skipped.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "kernels/conv_kernels.h"
+#include "kernels/dispatch.h"
+#include "kernels/reference/reference.h"
+#include "tests/unit/golden.h"
+
+namespace dyad {
+namespace {
+
+// How the random data of one case is drawn.
+struct DataSpec {
+  int32_t in_lo = -128, in_hi = 127;    // input values
+  int32_t w_lo = -127, w_hi = 127;      // weight values
+  int32_t bias_lo = -5000, bias_hi = 5000;
+  double real_lo = 0, real_hi = 0;      // real multiplier range; 0: derived from K
+  bool per_channel = true;
+  bool with_bias = true;
+  const golden::Multipliers* fixed = nullptr;  // use these multipliers as given
+};
+
+struct Requant {
+  golden::Multipliers m;
+  ChannelRequant view() const {
+    ChannelRequant r;
+    r.multiplier = m.m0.data();
+    r.shift = m.shift.data();
+    r.count = static_cast<int32_t>(m.m0.size());
+    return r;
+  }
+};
+
+// Multipliers that spread eq. 2's accumulator (std ~ sqrt(K) * 74 * w_std)
+// over the int8 range, unless the spec gives its own range.
+Requant make_requant(std::mt19937& rng, const DataSpec& d, int32_t channels, int64_t k) {
+  if (d.fixed != nullptr) return Requant{*d.fixed};
+  double lo = d.real_lo, hi = d.real_hi;
+  if (lo == 0) {
+    const double w_std = std::max(1.0, (d.w_hi - d.w_lo) / 3.5);
+    const double in_std = std::max(1.0, (d.in_hi - d.in_lo) / 3.5);
+    const double target = 40.0 / (std::sqrt(static_cast<double>(k)) * w_std * in_std);
+    lo = target / 4;
+    hi = target * 4;
+  }
+  Requant r;
+  r.m = golden::random_multipliers(rng, d.per_channel ? channels : 1, lo, hi);
+  return r;
+}
+
+std::string conv_name(const ConvParams& p) {
+  std::ostringstream s;
+  s << "b" << p.batch << " " << p.in_h << "x" << p.in_w << "x" << p.in_c << " -> " << p.out_h
+    << "x" << p.out_w << "x" << p.out_c << " k" << p.kernel_h << "x" << p.kernel_w << " s"
+    << p.stride_h << "," << p.stride_w << " d" << p.dilation_h << "," << p.dilation_w << " pad "
+    << p.pad_top << "," << p.pad_left << " g" << p.groups << " zin " << p.input_zero_point
+    << " zout " << p.output_zero_point << " clamp [" << p.act_min << "," << p.act_max << "]";
+  return s.str();
+}
+
+// Output size for the given padding on the top/left and `extra` on the
+// bottom/right (asymmetric padding).
+int32_t out_dim(int32_t in, int32_t kernel, int32_t stride, int32_t dilation, int32_t pad_before,
+                int32_t pad_after) {
+  const int32_t span = dilation * (kernel - 1) + 1;
+  return (in + pad_before + pad_after - span) / stride + 1;
+}
+
+ConvParams make_conv(int32_t batch, int32_t in_h, int32_t in_w, int32_t in_c, int32_t out_c,
+                     int32_t kernel, int32_t stride, int32_t dilation, int32_t pad_top,
+                     int32_t pad_left, int32_t pad_bottom, int32_t pad_right, int32_t groups) {
+  ConvParams p;
+  p.batch = batch;
+  p.in_h = in_h;
+  p.in_w = in_w;
+  p.in_c = in_c;
+  p.out_c = out_c;
+  p.kernel_h = p.kernel_w = kernel;
+  p.stride_h = p.stride_w = stride;
+  p.dilation_h = p.dilation_w = dilation;
+  p.pad_top = pad_top;
+  p.pad_left = pad_left;
+  p.groups = groups;
+  p.out_h = out_dim(in_h, kernel, stride, dilation, pad_top, pad_bottom);
+  p.out_w = out_dim(in_w, kernel, stride, dilation, pad_left, pad_right);
+  return p;
+}
+
+class X86ConvTest : public ::testing::TestWithParam<Isa> {
+ protected:
+  void SetUp() override {
+    if (!isa_built(GetParam())) {
+      GTEST_SKIP() << isa_name(GetParam()) << " kernels are not built in this configuration";
+    }
+    if (!isa_supported(GetParam())) {
+      GTEST_SKIP() << "this CPU does not support " << isa_name(GetParam());
+    }
+  }
+
+  // Runs one conv on the optimized path (split into `splits` row ranges, as
+  // threads would) and the reference; expects identical bytes and no write
+  // outside the output.
+  void check_conv(ConvParams p, const DataSpec& d, uint32_t seed, int splits = 1) {
+    std::mt19937 rng(seed);
+    const int64_t in_count = int64_t{p.batch} * p.in_h * p.in_w * p.in_c;
+    const int64_t k = int64_t{p.kernel_h} * p.kernel_w * (p.in_c / p.groups);
+    const std::vector<int8_t> input = golden::random_int8(rng, in_count, d.in_lo, d.in_hi);
+    const std::vector<int8_t> weights = golden::random_int8(rng, p.out_c * k, d.w_lo, d.w_hi);
+    const std::vector<int32_t> bias = golden::random_int32(rng, p.out_c, d.bias_lo, d.bias_hi);
+    const Requant rq = make_requant(rng, d, p.out_c, k);
+    p.requant = rq.view();
+    const int32_t* bias_ptr = d.with_bias ? bias.data() : nullptr;
+
+    const int64_t rows = conv2d_rows(p);
+    const int64_t out_count = rows * p.out_c;
+    std::vector<int8_t> expected(out_count);
+    ref::conv2d(p, input.data(), weights.data(), bias_ptr, expected.data());
+
+    ASSERT_TRUE(conv2d_can_use(GetParam(), p)) << conv_name(p);
+    const PackedConv packed = conv2d_pack(GetParam(), p, weights.data(), bias_ptr);
+    ASSERT_TRUE(packed.valid());
+    std::vector<uint8_t> scratch(conv2d_scratch_bytes(packed));
+    constexpr int kGuard = 64;
+    std::vector<int8_t> out(out_count + 2 * kGuard, int8_t{0x5a});
+    int64_t begin = 0;
+    for (int s = 0; s < splits; ++s) {
+      const int64_t end = s + 1 == splits ? rows : golden::uniform_int(rng, begin, rows);
+      conv2d_run(packed, p, input.data(), out.data() + kGuard, scratch.data(), begin, end);
+      begin = end;
+    }
+    for (int i = 0; i < kGuard; ++i) {
+      ASSERT_EQ(out[i], 0x5a) << "write before the output";
+      ASSERT_EQ(out[kGuard + out_count + i], 0x5a) << "write after the output";
+    }
+    const std::vector<int8_t> actual(out.begin() + kGuard, out.begin() + kGuard + out_count);
+    EXPECT_TRUE(golden::within(actual, expected, 0)) << conv_name(p) << " seed " << seed;
+    // The case must exercise the requantization, not just one clamp bound.
+    const auto [lo, hi] = std::minmax_element(expected.begin(), expected.end());
+    if (out_count >= 64 && d.real_lo == 0) {
+      EXPECT_LT(*lo, *hi) << "degenerate case (all outputs equal): " << conv_name(p);
+    }
+  }
+
+  void check_fc(int32_t rows, int32_t k, int32_t n, const DataSpec& d, uint32_t seed,
+                int32_t z_in = 3, int32_t z_out = -5) {
+    std::mt19937 rng(seed);
+    FullyConnectedParams p;
+    p.rows = rows;
+    p.k = k;
+    p.n = n;
+    p.input_zero_point = z_in;
+    p.output_zero_point = z_out;
+    const std::vector<int8_t> input = golden::random_int8(rng, int64_t{rows} * k, d.in_lo, d.in_hi);
+    const std::vector<int8_t> weights = golden::random_int8(rng, int64_t{n} * k, d.w_lo, d.w_hi);
+    const std::vector<int32_t> bias = golden::random_int32(rng, n, d.bias_lo, d.bias_hi);
+    const Requant rq = make_requant(rng, d, n, k);
+    p.requant = rq.view();
+    const int32_t* bias_ptr = d.with_bias ? bias.data() : nullptr;
+    std::vector<int8_t> expected(int64_t{rows} * n);
+    ref::fully_connected(p, input.data(), weights.data(), bias_ptr, expected.data());
+
+    ASSERT_TRUE(fully_connected_can_use(GetParam(), p));
+    const PackedFullyConnected packed =
+        fully_connected_pack(GetParam(), p, weights.data(), bias_ptr);
+    ASSERT_TRUE(packed.valid());
+    std::vector<uint8_t> scratch(fully_connected_scratch_bytes(packed));
+    std::vector<int8_t> actual(int64_t{rows} * n, int8_t{0x5a});
+    fully_connected_run(packed, p, input.data(), actual.data(), scratch.data(), 0, rows);
+    EXPECT_TRUE(golden::within(actual, expected, 0))
+        << "fc rows " << rows << " k " << k << " n " << n << " seed " << seed;
+  }
+};
+
+// K below, at and above every block size (2, 4) and unroll; N and rows around
+// every tile size (16, 32 channels; 4, 6, 8 rows).
+TEST_P(X86ConvTest, FullyConnectedShapes) {
+  const int32_t ks[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 64, 255, 256, 257, 1001};
+  const int32_t ns[] = {1, 5, 15, 16, 17, 31, 32, 33, 47, 64, 100};
+  const int32_t rows[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 17};
+  uint32_t seed = 1;
+  for (int32_t k : ks) {
+    for (int32_t n : ns) {
+      const int32_t r = rows[(seed * 7) % (sizeof(rows) / sizeof(rows[0]))];
+      check_fc(r, k, n, DataSpec{}, seed++);
+    }
+  }
+  for (int32_t r : rows) check_fc(r, 37, 40, DataSpec{}, seed++);
+}
+
+TEST_P(X86ConvTest, FullyConnectedZeroPointsAndNoBias) {
+  DataSpec no_bias;
+  no_bias.with_bias = false;
+  check_fc(9, 70, 35, no_bias, 11, -128, 127);
+  check_fc(9, 70, 35, DataSpec{}, 12, 127, -128);
+  DataSpec per_tensor;
+  per_tensor.per_channel = false;
+  check_fc(5, 300, 20, per_tensor, 13, 0, 0);
+}
+
+TEST_P(X86ConvTest, PointwiseConv) {
+  uint32_t seed = 100;
+  for (int32_t in_c : {1, 3, 8, 13, 24, 64}) {
+    for (int32_t out_c : {1, 7, 16, 24, 33, 64}) {
+      ConvParams p = make_conv(1, 5, 7, in_c, out_c, 1, 1, 1, 0, 0, 0, 0, 1);
+      p.input_zero_point = -7;
+      p.output_zero_point = 9;
+      check_conv(p, DataSpec{}, seed++);
+    }
+  }
+  // Batch 2, and a strided 1x1 (not the contiguous fast path).
+  check_conv(make_conv(2, 6, 5, 20, 18, 1, 1, 1, 0, 0, 0, 0, 1), DataSpec{}, seed++);
+  check_conv(make_conv(1, 9, 9, 20, 18, 1, 2, 1, 0, 0, 0, 0, 1), DataSpec{}, seed++);
+}
+
+TEST_P(X86ConvTest, SpatialConvShapes) {
+  uint32_t seed = 200;
+  struct Case {
+    int32_t batch, h, w, in_c, out_c, kernel, stride, dilation, pt, pl, pb, pr, groups;
+  };
+  const Case cases[] = {
+      {1, 8, 8, 3, 32, 3, 2, 1, 0, 0, 1, 1, 1},    // stem-like, asymmetric (TF SAME) padding
+      {1, 7, 9, 16, 16, 3, 1, 1, 1, 1, 1, 1, 1},
+      {1, 6, 6, 5, 17, 3, 1, 1, 0, 0, 0, 0, 1},    // valid padding
+      {2, 9, 7, 8, 40, 3, 2, 1, 1, 1, 1, 1, 1},    // batch 2, stride 2
+      {1, 9, 9, 6, 20, 5, 1, 1, 2, 2, 2, 2, 1},    // 5x5
+      {1, 11, 10, 7, 9, 5, 2, 1, 1, 2, 2, 1, 1},   // 5x5 s2 asymmetric
+      {1, 10, 10, 4, 12, 3, 1, 2, 2, 2, 2, 2, 1},  // dilation 2
+      {1, 12, 11, 4, 12, 3, 2, 3, 0, 3, 1, 0, 1},  // dilation 3, s2, odd padding
+      {1, 6, 6, 12, 18, 3, 1, 1, 1, 1, 1, 1, 3},   // groups 3
+      {1, 6, 5, 16, 64, 3, 1, 1, 1, 1, 1, 1, 4},   // groups 4, 16 per group
+      {1, 7, 7, 24, 24, 3, 1, 1, 1, 1, 1, 1, 24},  // depthwise 3x3 s1
+      {1, 8, 8, 17, 17, 3, 2, 1, 0, 0, 1, 1, 17},  // depthwise s2, odd channels
+      {1, 5, 5, 6, 12, 3, 1, 1, 1, 1, 1, 1, 6},    // channel multiplier 2
+      {1, 4, 4, 64, 96, 3, 1, 1, 1, 1, 1, 1, 1},   // K = 576
+      {1, 3, 3, 2, 5, 3, 1, 1, 2, 2, 2, 2, 1},     // padding larger than input border
+  };
+  for (const Case& c : cases) {
+    ConvParams p = make_conv(c.batch, c.h, c.w, c.in_c, c.out_c, c.kernel, c.stride, c.dilation,
+                             c.pt, c.pl, c.pb, c.pr, c.groups);
+    p.input_zero_point = static_cast<int32_t>(seed % 21) - 10;
+    p.output_zero_point = static_cast<int32_t>(seed % 13) - 6;
+    check_conv(p, DataSpec{}, seed++);
+  }
+}
+
+// Depthwise (its own kernels): channel counts around the 8/16-lane vectors,
+// 3x3 and 5x5, strides 1/2, dilation, asymmetric padding, row splits.
+TEST_P(X86ConvTest, DepthwiseShapes) {
+  uint32_t seed = 250;
+  for (int32_t c : {2, 7, 8, 9, 15, 16, 17, 31, 33, 144}) {
+    for (int32_t stride : {1, 2}) {
+      ConvParams p = make_conv(1, 9, 8, c, c, 3, stride, 1, 1, 1, 1, 1, c);
+      p.input_zero_point = static_cast<int32_t>(seed % 31) - 15;
+      p.output_zero_point = static_cast<int32_t>(seed % 17) - 8;
+      check_conv(p, DataSpec{}, seed++, 2);
+    }
+  }
+  check_conv(make_conv(2, 11, 9, 24, 24, 5, 1, 1, 2, 2, 2, 2, 24), DataSpec{}, seed++);
+  check_conv(make_conv(1, 12, 12, 20, 20, 5, 2, 1, 1, 2, 2, 1, 20), DataSpec{}, seed++);
+  check_conv(make_conv(1, 12, 12, 18, 18, 3, 1, 2, 2, 2, 2, 2, 18), DataSpec{}, seed++);
+  check_conv(make_conv(1, 8, 8, 40, 40, 3, 2, 1, 0, 0, 1, 1, 40), DataSpec{}, seed++, 3);
+  check_conv(make_conv(1, 2, 2, 16, 16, 3, 1, 1, 1, 1, 1, 1, 16), DataSpec{}, seed++);
+  // Zero points at the ends, narrow clamp, positive shifts.
+  ConvParams p = make_conv(1, 7, 7, 21, 21, 3, 1, 1, 1, 1, 1, 1, 21);
+  p.input_zero_point = -128;
+  p.output_zero_point = 127;
+  p.act_min = -20;
+  p.act_max = 90;
+  check_conv(p, DataSpec{}, seed++);
+  p.input_zero_point = 127;
+  p.output_zero_point = -128;
+  check_conv(p, DataSpec{}, seed++);
+  DataSpec small;
+  small.in_lo = -2;
+  small.in_hi = 2;
+  small.w_lo = -3;
+  small.w_hi = 3;
+  small.real_lo = 2;
+  small.real_hi = 20;
+  small.bias_lo = -(1 << 28);
+  small.bias_hi = 1 << 28;
+  p.input_zero_point = 0;
+  p.output_zero_point = 0;
+  p.act_min = -128;
+  p.act_max = 127;
+  check_conv(p, small, seed++);
+  DataSpec extreme;
+  extreme.in_lo = extreme.in_hi = -128;
+  extreme.w_lo = extreme.w_hi = -128;
+  extreme.real_lo = 1e-5;
+  extreme.real_hi = 1e-4;
+  p.input_zero_point = 127;
+  check_conv(p, extreme, seed++);
+}
+
+TEST_P(X86ConvTest, ZeroPointExtremesAndClamps) {
+  uint32_t seed = 300;
+  const int32_t zps[][2] = {{-128, -128}, {-128, 127}, {127, -128}, {127, 127}, {0, 0}};
+  for (const auto& z : zps) {
+    ConvParams p = make_conv(1, 7, 6, 10, 21, 3, 1, 1, 1, 1, 1, 1, 1);
+    p.input_zero_point = z[0];
+    p.output_zero_point = z[1];
+    DataSpec d;
+    d.real_lo = 1e-5;  // outputs pile up at the bounds: fine here
+    d.real_hi = 1e-3;
+    check_conv(p, d, seed++);
+  }
+  // Narrow and ReLU6-like clamp ranges.
+  const int32_t clamps[][2] = {{-10, 20}, {-128, -128}, {127, 127}, {-3, 3}, {-128, 0}};
+  for (const auto& c : clamps) {
+    ConvParams p = make_conv(1, 5, 5, 9, 19, 3, 2, 1, 1, 1, 1, 1, 1);
+    p.input_zero_point = 5;
+    p.output_zero_point = -12;
+    p.act_min = c[0];
+    p.act_max = c[1];
+    DataSpec d;
+    d.real_lo = 1e-4;
+    d.real_hi = 1e-3;
+    check_conv(p, d, seed++);
+  }
+}
+
+TEST_P(X86ConvTest, PerTensorMultiplierAndNoBias) {
+  DataSpec d;
+  d.per_channel = false;
+  check_conv(make_conv(1, 6, 6, 12, 40, 3, 1, 1, 1, 1, 1, 1, 1), d, 400);
+  d.with_bias = false;
+  check_conv(make_conv(1, 6, 6, 12, 40, 1, 1, 1, 0, 0, 0, 0, 1), d, 401);
+}
+
+// Positive shifts (M > 1): small weights and inputs near Z_in; a large bias
+// makes the saturating left shift saturate in some channels.
+TEST_P(X86ConvTest, PositiveShiftsAndLeftShiftSaturation) {
+  DataSpec d;
+  d.in_lo = -3;
+  d.in_hi = 3;
+  d.w_lo = -2;
+  d.w_hi = 2;
+  d.bias_lo = -20;
+  d.bias_hi = 20;
+  d.real_lo = 1.5;
+  d.real_hi = 30;
+  ConvParams p = make_conv(1, 6, 5, 8, 36, 3, 1, 1, 1, 1, 1, 1, 1);
+  check_conv(p, d, 500);
+  d.bias_lo = -(1 << 30);
+  d.bias_hi = 1 << 30;
+  d.real_lo = 100;
+  d.real_hi = 1e6;
+  check_conv(p, d, 501);
+  // Shifts at both ends of the allowed range.
+  d = DataSpec{};
+  d.real_lo = 1e-9;  // shift near -31: everything rounds to 0 or +-1
+  d.real_hi = 1e-8;
+  check_conv(p, d, 502);
+}
+
+// Multipliers outside the verifier's normalized range (small or negative M0)
+// with large left shifts: only these expose the exact value of a saturated
+// left shift (INT32_MAX, not INT32_MAX rounded down to a multiple of 2^shift).
+TEST_P(X86ConvTest, UnnormalizedMultipliersWithLeftShift) {
+  std::mt19937 rng(550);
+  golden::Multipliers m;
+  for (int c = 0; c < 40; ++c) {
+    const int32_t magnitude = golden::uniform_int(rng, 1, 7);
+    m.m0.push_back(c % 3 == 0 ? -magnitude : magnitude);
+    m.shift.push_back(static_cast<int8_t>(golden::uniform_int(rng, 20, 30)));
+  }
+  DataSpec d;
+  d.fixed = &m;
+  d.real_lo = 1;  // no degenerate-output check
+  d.bias_lo = -(1 << 30);
+  d.bias_hi = 1 << 30;
+  check_conv(make_conv(1, 5, 6, 8, 40, 3, 1, 1, 1, 1, 1, 1, 1), d, 551);
+  d.bias_lo = -3000;
+  d.bias_hi = 3000;
+  check_conv(make_conv(1, 5, 6, 8, 40, 1, 1, 1, 0, 0, 0, 0, 1), d, 552);
+}
+
+// Extreme values: all inputs at -128/127 against weights -128/127 (the
+// accumulator extremes of eq. 2) and large biases.
+TEST_P(X86ConvTest, SaturatingValues) {
+  uint32_t seed = 600;
+  for (int32_t in_v : {-128, 127}) {
+    for (int32_t w_v : {-128, 127}) {
+      for (int32_t z_in : {-128, 127}) {
+        DataSpec d;
+        d.in_lo = d.in_hi = in_v;
+        d.w_lo = d.w_hi = w_v;
+        d.bias_lo = -(1 << 24);
+        d.bias_hi = 1 << 24;
+        d.real_lo = 1e-7;
+        d.real_hi = 1e-4;
+        ConvParams p = make_conv(1, 5, 5, 64, 20, 3, 1, 1, 1, 1, 1, 1, 1);
+        p.input_zero_point = z_in;
+        check_conv(p, d, seed++);
+      }
+    }
+  }
+  DataSpec wide;
+  wide.w_lo = -128;
+  check_conv(make_conv(1, 4, 4, 300, 33, 3, 1, 1, 1, 1, 1, 1, 1), wide, seed++);
+}
+
+// Any split of the output rows (as the thread pool makes) gives the same bytes.
+TEST_P(X86ConvTest, RowRangeSplits) {
+  for (uint32_t seed = 700; seed < 710; ++seed) {
+    check_conv(make_conv(1, 9, 7, 11, 37, 3, 1, 1, 1, 1, 1, 1, 1), DataSpec{}, seed, 4);
+    check_conv(make_conv(2, 5, 5, 24, 20, 1, 1, 1, 0, 0, 0, 0, 1), DataSpec{}, seed, 3);
+  }
+}
+
+TEST_P(X86ConvTest, UnsupportedParametersFallBack) {
+  const int32_t m = 1 << 30;
+  const int8_t s = 0;
+  ConvParams p = make_conv(1, 4, 4, 8, 8, 3, 1, 1, 1, 1, 1, 1, 1);
+  p.requant.multiplier = &m;
+  p.requant.shift = &s;
+  EXPECT_TRUE(conv2d_can_use(GetParam(), p));
+  p.output_type = DType::kInt16;
+  EXPECT_FALSE(conv2d_can_use(GetParam(), p));
+  p.output_type = DType::kInt32;
+  EXPECT_FALSE(conv2d_can_use(GetParam(), p));
+  p.output_type = DType::kInt8;
+  p.act_min = 10;
+  p.act_max = 5;
+  EXPECT_FALSE(conv2d_can_use(GetParam(), p));
+  p.act_min = -128;
+  p.act_max = 127;
+  p.groups = 3;  // 8 channels do not split into 3 groups
+  EXPECT_FALSE(conv2d_can_use(GetParam(), p));
+  p.groups = 1;
+  const int8_t bad_shift = 31;
+  p.requant.shift = &bad_shift;
+  EXPECT_FALSE(conv2d_can_use(GetParam(), p));
+}
+
+TEST(X86ConvDispatch, ReferenceHasNoOptimizedKernel) {
+  ConvParams p = make_conv(1, 4, 4, 8, 8, 1, 1, 1, 0, 0, 0, 0, 1);
+  const int32_t m = 1 << 30;
+  const int8_t s = 0;
+  p.requant.multiplier = &m;
+  p.requant.shift = &s;
+  EXPECT_FALSE(conv2d_can_use(Isa::kReference, p));
+  EXPECT_FALSE(conv2d_can_use(Isa::kNeon, p));
+  EXPECT_FALSE(conv2d_pack(Isa::kReference, p, nullptr, nullptr).valid());
+}
+
+INSTANTIATE_TEST_SUITE_P(X86, X86ConvTest,
+                         ::testing::Values(Isa::kAvx2, Isa::kAvxVnni, Isa::kAvx512Vnni),
+                         [](const ::testing::TestParamInfo<Isa>& info) {
+                           return std::string(isa_name(info.param));
+                         });
+
+}  // namespace
+}  // namespace dyad
