@@ -60,6 +60,8 @@ DYAD_API size_t dyad_model_num_outputs(const dyad_model* model);
 DYAD_API size_t dyad_model_num_ops(const dyad_model* model);
 /* Bytes of constant data (weights, biases) in the file. */
 DYAD_API size_t dyad_model_weights_bytes(const dyad_model* model);
+/* Bytes of the activation arena each session of this model allocates. */
+DYAD_API size_t dyad_model_arena_bytes(const dyad_model* model);
 /* Value of a metadata key, or NULL. Valid while the model lives. */
 DYAD_API const char* dyad_model_metadata(const dyad_model* model, const char* key);
 

@@ -1,0 +1,58 @@
+// Lut: 256-entry int8 table for nonlinear unary ops (eq. 13).
+#include "kernels/reference/reference.h"
+#include "runtime/ops/op_util.h"
+
+namespace dyad {
+namespace rt {
+namespace {
+
+struct LutState : OpState {
+  const int8_t* table = nullptr;
+  int64_t count = 0;
+  bool unsigned_input = false;
+};
+
+dyad_status verify_lut(const OpCheck& c) {
+  if (dyad_status s = expect_io(c, 1, 1, 1)) return s;
+  const TensorInfo* x = c.input(0);
+  if (x->dtype != DType::kInt8 && x->dtype != DType::kUInt8) {
+    return c.fail("%s: dtype %s, expected INT8 or UINT8", io_name(c, true, 0).c_str(),
+                  dtype_name(x->dtype));
+  }
+  if (dyad_status s = expect_output_dtype(c, 0, DType::kInt8)) return s;
+  if (dyad_status s = expect_output_shape(c, 0, x->shape)) return s;
+  const auto* table = c.options<fb::LutOptions>()->table();
+  if (table == nullptr || table->size() != 256) {
+    return c.fail("table: length %u, expected 256", table ? table->size() : 0u);
+  }
+  return DYAD_OK;
+}
+
+void run_lut(const PreparedOp& op) {
+  const auto& s = op.as<LutState>();
+  if (s.unsigned_input) {
+    ref::lut_u8(static_cast<const uint8_t*>(op.in[0]), s.count, s.table,
+                static_cast<int8_t*>(op.out[0]));
+  } else {
+    ref::lut_s8(static_cast<const int8_t*>(op.in[0]), s.count, s.table,
+                static_cast<int8_t*>(op.out[0]));
+  }
+}
+
+dyad_status prepare_lut(const OpCheck& c, PreparedOp* op) {
+  auto state = std::make_unique<LutState>();
+  state->table = c.options<fb::LutOptions>()->table()->data();
+  state->count = c.input(0)->shape.elements();
+  state->unsigned_input = c.input(0)->dtype == DType::kUInt8;
+  op->kernel = state->unsigned_input ? "u8_lut" : "s8_lut";
+  op->state = std::move(state);
+  op->run = run_lut;
+  return DYAD_OK;
+}
+
+}  // namespace
+
+extern const OpKernel kLutOp = {fb::OperatorOptions::LutOptions, "Lut", verify_lut, prepare_lut};
+
+}  // namespace rt
+}  // namespace dyad

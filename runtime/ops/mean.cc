@@ -1,0 +1,71 @@
+// Mean over a set of axes (eq. 12): static count folded into one multiplier.
+#include "kernels/reference/reference.h"
+#include "runtime/ops/op_util.h"
+
+namespace dyad {
+namespace rt {
+namespace {
+
+struct MeanState : OpState {
+  MeanParams p;
+};
+
+dyad_status verify_mean(const OpCheck& c) {
+  if (dyad_status s = expect_io(c, 1, 1, 1)) return s;
+  if (dyad_status s = expect_input_dtype(c, 0, DType::kInt8)) return s;
+  if (dyad_status s = expect_output_dtype(c, 0, DType::kInt8)) return s;
+  const auto* o = c.options<fb::MeanOptions>();
+  const Shape& x = c.input(0)->shape;
+  const auto* axes = o->axes();
+  if (axes == nullptr || axes->size() == 0) return c.fail("axes is missing or empty");
+  bool reduce[kMaxRank] = {false, false, false, false, false, false};
+  int32_t previous = -1;
+  for (uint32_t i = 0; i < axes->size(); ++i) {
+    const int32_t a = axes->Get(i);
+    if (a < 0 || a >= x.rank || a <= previous) {
+      return c.fail("axes[%u] = %d: axes must be sorted, unique and in [0, %d)", i, a, x.rank);
+    }
+    reduce[a] = true;
+    previous = a;
+  }
+  Shape expected;
+  for (int d = 0; d < x.rank; ++d) {
+    if (!reduce[d]) {
+      expected.dims[expected.rank++] = x.dims[d];
+    } else if (o->keep_dims()) {
+      expected.dims[expected.rank++] = 1;
+    }
+  }
+  if (dyad_status s = expect_output_shape(c, 0, expected)) return s;
+  return check_multiplier(c, "multiplier/shift", o->multiplier(), o->shift());
+}
+
+void run_mean(const PreparedOp& op) {
+  ref::mean(op.as<MeanState>().p, static_cast<const int8_t*>(op.in[0]),
+            static_cast<int8_t*>(op.out[0]));
+}
+
+dyad_status prepare_mean(const OpCheck& c, PreparedOp* op) {
+  const auto* o = c.options<fb::MeanOptions>();
+  auto state = std::make_unique<MeanState>();
+  MeanParams& p = state->p;
+  p.in = c.input(0)->shape;
+  for (uint32_t i = 0; i < o->axes()->size(); ++i) p.reduce[o->axes()->Get(i)] = true;
+  p.input_zero_point = c.input(0)->zero_point;
+  p.output_zero_point = c.output(0)->zero_point;
+  p.multiplier = o->multiplier();
+  p.shift = o->shift();
+  op->macs = p.in.elements();
+  op->kernel = "qs8_mean";
+  op->state = std::move(state);
+  op->run = run_mean;
+  return DYAD_OK;
+}
+
+}  // namespace
+
+extern const OpKernel kMeanOp = {fb::OperatorOptions::MeanOptions, "Mean", verify_mean,
+                                 prepare_mean};
+
+}  // namespace rt
+}  // namespace dyad

@@ -1,0 +1,24 @@
+#include "runtime/ops/movement.h"
+
+namespace dyad {
+namespace rt {
+
+dyad_status expect_same_quantization(const OpCheck& c, size_t input, size_t output) {
+  const TensorInfo* x = c.input(input);
+  const TensorInfo* y = c.output(output);
+  if (x->dtype != y->dtype) {
+    return c.fail("%s: dtype %s differs from %s dtype %s", io_name(c, true, input).c_str(),
+                  dtype_name(x->dtype), io_name(c, false, output).c_str(), dtype_name(y->dtype));
+  }
+  if (x->zero_point != y->zero_point) {
+    return c.fail("%s: zero_point %d differs from %s zero_point %d (needs a Requantize)",
+                  io_name(c, true, input).c_str(), x->zero_point,
+                  io_name(c, false, output).c_str(), y->zero_point);
+  }
+  return DYAD_OK;
+}
+
+std::string movement_prefix(DType t) { return "x" + std::to_string(8 * dtype_size(t)); }
+
+}  // namespace rt
+}  // namespace dyad

@@ -1,0 +1,17 @@
+// Helpers of the data-movement ops (any dtype, scale preserving).
+#pragma once
+
+#include <string>
+
+#include "runtime/ops/op_util.h"
+
+namespace dyad {
+namespace rt {
+
+// Input i has the output's dtype and zero point (no rescaling happens).
+dyad_status expect_same_quantization(const OpCheck& c, size_t input, size_t output);
+// "x8", "x16", "x32": kernel name prefix by element size.
+std::string movement_prefix(DType t);
+
+}  // namespace rt
+}  // namespace dyad

@@ -1,0 +1,91 @@
+// The interface every op family implements (one file per family under
+// runtime/ops/) and the registry that maps the schema's OperatorOptions union
+// type to it. To add an op: write runtime/ops/<op>.cc defining an OpKernel,
+// declare it in registry.cc and add one line to the table there.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dyad/dyad.h"
+#include "kernels/common/params.h"
+#include "kernels/dispatch.h"
+#include "runtime/src/model.h"
+
+namespace dyad {
+namespace rt {
+
+// What verify() and prepare() see of one op. fail() formats the message with
+// the op's index, name and type in front, and returns the status.
+class OpCheck {
+ public:
+  OpCheck(const Model& model, int32_t op_index) : model_(model), index_(op_index) {}
+  const Model& model() const { return model_; }
+  const OpInfo& op() const { return model_.ops[static_cast<size_t>(index_)]; }
+  int32_t index() const { return index_; }
+  size_t num_inputs() const { return op().inputs.size(); }
+  size_t num_outputs() const { return op().outputs.size(); }
+  // null for an absent optional input (-1) or a position past the end.
+  const TensorInfo* input(size_t i) const { return tensor(op().inputs, i); }
+  const TensorInfo* output(size_t i) const { return tensor(op().outputs, i); }
+  int32_t input_index(size_t i) const { return op().inputs[i]; }
+  int32_t output_index(size_t i) const { return op().outputs[i]; }
+  template <typename T>
+  const T* options() const { return static_cast<const T*>(op().fb->options()); }
+
+  dyad_status fail(const char* format, ...) const __attribute__((format(printf, 2, 3)));
+  dyad_status fail_status(dyad_status status, const char* format, ...) const
+      __attribute__((format(printf, 3, 4)));
+
+ private:
+  const TensorInfo* tensor(const std::vector<int32_t>& v, size_t i) const {
+    if (i >= v.size() || v[i] < 0) return nullptr;
+    return &model_.tensors[static_cast<size_t>(v[i])];
+  }
+  const Model& model_;
+  int32_t index_;
+};
+
+// Per-op state built once at prepare (kernel params); each op family derives.
+struct OpState {
+  virtual ~OpState() = default;
+};
+
+// One op as a session runs it. Pointers are resolved at prepare: inputs into
+// the model's constants or the arena, outputs into the arena.
+struct PreparedOp {
+  int32_t op_index = 0;
+  Isa isa = Isa::kReference;     // the session's path; prepare may pick an optimized kernel
+  std::unique_ptr<OpState> state;
+  std::vector<const void*> in;   // null for an absent optional input
+  std::vector<void*> out;
+  void (*run)(const PreparedOp&) = nullptr;
+  // e.g. "qs8_conv2d__avx2"; prepare may leave off "__<isa>", and the
+  // session then appends "__reference".
+  std::string kernel;
+  int64_t macs = 0;
+  int64_t last_run_ns = 0;
+
+  template <typename T>
+  const T& as() const { return static_cast<const T&>(*state); }
+};
+
+struct OpKernel {
+  fb::OperatorOptions type;
+  const char* name;  // "Conv2D", ...
+  // Semantic checks of inputs, outputs and options (the FlatBuffer is already
+  // verified and every tensor index is in range).
+  dyad_status (*verify)(const OpCheck& check);
+  // Fills state, run, macs and the kernel's name. Called only on a verified
+  // op; op->isa is the session's path (use it only if the op has a kernel for it).
+  dyad_status (*prepare)(const OpCheck& check, PreparedOp* op);
+};
+
+// null for NONE or a type this build does not know.
+const OpKernel* find_op_kernel(fb::OperatorOptions type);
+const char* op_type_name(fb::OperatorOptions type);
+
+}  // namespace rt
+}  // namespace dyad

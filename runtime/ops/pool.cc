@@ -1,0 +1,168 @@
+// MaxPool and AveragePool over H, W of NHWC int8 (eq. 11).
+#include "kernels/reference/reference.h"
+#include "runtime/ops/op_util.h"
+
+namespace dyad {
+namespace rt {
+namespace {
+
+struct PoolState : OpState {
+  PoolParams p;
+  bool average = false;
+};
+
+struct PoolGeometry {
+  int32_t kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w;
+  int32_t pad_top, pad_left, pad_bottom, pad_right;
+};
+
+dyad_status verify_pool_geometry(const OpCheck& c, const PoolGeometry& g) {
+  if (dyad_status s = expect_io(c, 1, 1, 1)) return s;
+  if (dyad_status s = expect_input_dtype(c, 0, DType::kInt8)) return s;
+  if (dyad_status s = expect_output_dtype(c, 0, DType::kInt8)) return s;
+  if (dyad_status s = expect_input_rank(c, 0, 4)) return s;
+  if (dyad_status s = expect_output_rank(c, 0, 4)) return s;
+  if (g.kernel_h < 1 || g.kernel_w < 1) return c.fail("kernel_h/kernel_w must be >= 1");
+  if (g.stride_h < 1 || g.stride_w < 1) return c.fail("stride_h/stride_w must be >= 1");
+  if (g.dilation_h < 1 || g.dilation_w < 1) return c.fail("dilation_h/dilation_w must be >= 1");
+  const int64_t extent_h = int64_t{g.dilation_h} * (g.kernel_h - 1) + 1;
+  const int64_t extent_w = int64_t{g.dilation_w} * (g.kernel_w - 1) + 1;
+  // A window entirely in padding would have nothing to pool.
+  if (g.pad_top < 0 || g.pad_bottom < 0 || g.pad_left < 0 || g.pad_right < 0 ||
+      g.pad_top >= extent_h || g.pad_bottom >= extent_h || g.pad_left >= extent_w ||
+      g.pad_right >= extent_w) {
+    return c.fail("pad_top/pad_left/pad_bottom/pad_right must be >= 0 and < the window extent");
+  }
+  const Shape& x = c.input(0)->shape;
+  const int64_t span_h = x.dims[1] + int64_t{g.pad_top} + g.pad_bottom - extent_h;
+  const int64_t span_w = x.dims[2] + int64_t{g.pad_left} + g.pad_right - extent_w;
+  if (span_h < 0 || span_w < 0) return c.fail("window larger than the padded input");
+  if (x.dims[1] + extent_h + g.stride_h + g.pad_top > (int64_t{1} << 30) ||
+      x.dims[2] + extent_w + g.stride_w + g.pad_left > (int64_t{1} << 30)) {
+    return c.fail("geometry too large (padding/dilation/stride)");
+  }
+  Shape expected = x;
+  expected.dims[1] = static_cast<int32_t>(span_h / g.stride_h + 1);
+  expected.dims[2] = static_cast<int32_t>(span_w / g.stride_w + 1);
+  if (dyad_status s = expect_output_shape(c, 0, expected)) return s;
+  return DYAD_OK;
+}
+
+dyad_status verify_max_pool(const OpCheck& c) {
+  const auto* o = c.options<fb::MaxPoolOptions>();
+  const PoolGeometry g{o->kernel_h(),   o->kernel_w(),   o->stride_h(), o->stride_w(),
+                       o->dilation_h(), o->dilation_w(), o->pad_top(),  o->pad_left(),
+                       o->pad_bottom(), o->pad_right()};
+  if (dyad_status s = verify_pool_geometry(c, g)) return s;
+  if (c.input(0)->zero_point != c.output(0)->zero_point) {
+    return c.fail("input zero_point %d differs from output zero_point %d (needs a Requantize)",
+                  c.input(0)->zero_point, c.output(0)->zero_point);
+  }
+  return check_activation_range(c, o->act_min(), o->act_max(), DType::kInt8);
+}
+
+dyad_status verify_average_pool(const OpCheck& c) {
+  const auto* o = c.options<fb::AveragePoolOptions>();
+  const PoolGeometry g{o->kernel_h(), o->kernel_w(), o->stride_h(),   o->stride_w(),
+                       1,             1,             o->pad_top(),    o->pad_left(),
+                       o->pad_bottom(), o->pad_right()};
+  if (dyad_status s = verify_pool_geometry(c, g)) return s;
+  const int64_t window = int64_t{o->kernel_h()} * o->kernel_w();
+  const auto* m = o->multiplier();
+  const auto* sh = o->shift();
+  if (m == nullptr || static_cast<int64_t>(m->size()) != window + 1) {
+    return c.fail("multiplier: length %u, expected kernel_h*kernel_w+1 = %lld",
+                  m == nullptr ? 0u : m->size(), static_cast<long long>(window + 1));
+  }
+  if (sh == nullptr || sh->size() != m->size()) {
+    return c.fail("shift: length %u, expected %u", sh == nullptr ? 0u : sh->size(), m->size());
+  }
+  for (uint32_t i = 1; i < m->size(); ++i) {  // entry 0 (count 0) is never used
+    if (!is_valid_multiplier(m->Get(i), sh->Get(i))) {
+      return c.fail("multiplier[%u]/shift[%u]: invalid dyadic multiplier (M0=%d, shift=%d)", i,
+                    i, m->Get(i), static_cast<int>(sh->Get(i)));
+    }
+  }
+  return check_activation_range(c, o->act_min(), o->act_max(), DType::kInt8);
+}
+
+void run_pool(const PreparedOp& op) {
+  const auto& s = op.as<PoolState>();
+  const auto* x = static_cast<const int8_t*>(op.in[0]);
+  auto* y = static_cast<int8_t*>(op.out[0]);
+  if (s.average) {
+    ref::average_pool(s.p, x, y);
+  } else {
+    ref::max_pool(s.p, x, y);
+  }
+}
+
+std::unique_ptr<PoolState> pool_state(const OpCheck& c) {
+  auto state = std::make_unique<PoolState>();
+  PoolParams& p = state->p;
+  const Shape& x = c.input(0)->shape;
+  const Shape& y = c.output(0)->shape;
+  p.batch = x.dims[0];
+  p.in_h = x.dims[1];
+  p.in_w = x.dims[2];
+  p.channels = x.dims[3];
+  p.out_h = y.dims[1];
+  p.out_w = y.dims[2];
+  p.input_zero_point = c.input(0)->zero_point;
+  p.output_zero_point = c.output(0)->zero_point;
+  return state;
+}
+
+dyad_status prepare_max_pool(const OpCheck& c, PreparedOp* op) {
+  const auto* o = c.options<fb::MaxPoolOptions>();
+  auto state = pool_state(c);
+  PoolParams& p = state->p;
+  p.kernel_h = o->kernel_h();
+  p.kernel_w = o->kernel_w();
+  p.stride_h = o->stride_h();
+  p.stride_w = o->stride_w();
+  p.dilation_h = o->dilation_h();
+  p.dilation_w = o->dilation_w();
+  p.pad_top = o->pad_top();
+  p.pad_left = o->pad_left();
+  p.act_min = o->act_min();
+  p.act_max = o->act_max();
+  op->macs = 0;
+  op->kernel = "s8_max_pool";
+  op->state = std::move(state);
+  op->run = run_pool;
+  return DYAD_OK;
+}
+
+dyad_status prepare_average_pool(const OpCheck& c, PreparedOp* op) {
+  const auto* o = c.options<fb::AveragePoolOptions>();
+  auto state = pool_state(c);
+  PoolParams& p = state->p;
+  p.kernel_h = o->kernel_h();
+  p.kernel_w = o->kernel_w();
+  p.stride_h = o->stride_h();
+  p.stride_w = o->stride_w();
+  p.pad_top = o->pad_top();
+  p.pad_left = o->pad_left();
+  p.count_include_pad = o->count_include_pad();
+  p.count_multiplier = o->multiplier()->data();
+  p.count_shift = o->shift()->data();
+  p.act_min = o->act_min();
+  p.act_max = o->act_max();
+  state->average = true;
+  op->macs = c.output(0)->shape.elements() * p.kernel_h * p.kernel_w;
+  op->kernel = "qs8_average_pool";
+  op->state = std::move(state);
+  op->run = run_pool;
+  return DYAD_OK;
+}
+
+}  // namespace
+
+extern const OpKernel kMaxPoolOp = {fb::OperatorOptions::MaxPoolOptions, "MaxPool",
+                                    verify_max_pool, prepare_max_pool};
+extern const OpKernel kAveragePoolOp = {fb::OperatorOptions::AveragePoolOptions, "AveragePool",
+                                        verify_average_pool, prepare_average_pool};
+
+}  // namespace rt
+}  // namespace dyad

@@ -1,0 +1,58 @@
+// Requantize (eq. 16): change scale/zero point/dtype; quantizes uint8 camera input.
+#include "kernels/reference/reference.h"
+#include "runtime/ops/op_util.h"
+
+namespace dyad {
+namespace rt {
+namespace {
+
+struct RequantizeState : OpState {
+  RequantizeParams p;
+};
+
+dyad_status verify_requantize(const OpCheck& c) {
+  if (dyad_status s = expect_io(c, 1, 1, 1)) return s;
+  const TensorInfo* y = c.output(0);
+  if (y->dtype != DType::kInt8 && y->dtype != DType::kInt16) {
+    return c.fail("%s: dtype %s, expected INT8 or INT16", io_name(c, false, 0).c_str(),
+                  dtype_name(y->dtype));
+  }
+  if (dyad_status s = expect_output_shape(c, 0, c.input(0)->shape)) return s;
+  const auto* o = c.options<fb::RequantizeOptions>();
+  if (dyad_status s = check_multiplier(c, "multiplier/shift", o->multiplier(), o->shift())) {
+    return s;
+  }
+  return check_activation_range(c, o->act_min(), o->act_max(), y->dtype);
+}
+
+void run_requantize(const PreparedOp& op) {
+  ref::requantize(op.as<RequantizeState>().p, op.in[0], op.out[0]);
+}
+
+dyad_status prepare_requantize(const OpCheck& c, PreparedOp* op) {
+  const auto* o = c.options<fb::RequantizeOptions>();
+  auto state = std::make_unique<RequantizeState>();
+  RequantizeParams& p = state->p;
+  p.count = c.input(0)->shape.elements();
+  p.input_type = c.input(0)->dtype;
+  p.output_type = c.output(0)->dtype;
+  p.input_zero_point = c.input(0)->zero_point;
+  p.output_zero_point = c.output(0)->zero_point;
+  p.multiplier = o->multiplier();
+  p.shift = o->shift();
+  p.act_min = o->act_min();
+  p.act_max = o->act_max();
+  static const char* const kPrefix[] = {"qs8", "qu8", "qs16", "qs32"};
+  op->kernel = std::string(kPrefix[static_cast<int>(p.input_type)]) + "_requantize";
+  op->state = std::move(state);
+  op->run = run_requantize;
+  return DYAD_OK;
+}
+
+}  // namespace
+
+extern const OpKernel kRequantizeOp = {fb::OperatorOptions::RequantizeOptions, "Requantize",
+                                       verify_requantize, prepare_requantize};
+
+}  // namespace rt
+}  // namespace dyad
