@@ -48,7 +48,7 @@ if has fuzz; then
   stage "libFuzzer build (clang)"
   CC=clang CXX=clang++ cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDYAD_BUILD_FUZZ=ON \
     -DDYAD_BUILD_TESTS=OFF -DDYAD_BUILD_TOOLS=OFF -DDYAD_BUILD_BENCHMARKS=OFF -DDYAD_BUILD_CONVERTER=OFF >/dev/null
-  cmake --build build/fuzz -j"$JOBS" --target dyad_fuzz_load_run dyad_fuzz_seed_corpus
+  cmake --build build/fuzz -j"$JOBS" --target dyad_fuzz_load_run make_seed_corpus
   stage "libFuzzer run ${DYAD_FUZZ_SECONDS:-60}s"
   bash tests/fuzz/run_fuzz.sh build/fuzz "${DYAD_FUZZ_SECONDS:-60}"
 fi
