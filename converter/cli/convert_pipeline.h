@@ -1,0 +1,62 @@
+// The whole of dyad-convert as a library call (the CLI parses arguments and
+// prints; tests call this directly): import -> prepare -> calibrate ->
+// quantize -> write -> run through libdyad and measure the error.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "converter/quantize/quantizer.h"
+
+namespace dyad::convert {
+
+struct ConvertConfig {
+  std::string onnx_path, output_path, calib_path, report_path;
+  std::string method = "percentile";
+  double percentile = 99.99;
+  size_t calib_count = 0;                 // 0: every sample not held out
+  size_t eval_count = 10;                 // held-out samples (at most a fifth of all)
+  std::vector<std::string> input_shapes;  // "name:1x3x224x224"
+  std::vector<float> mean, std;
+  std::string input_layout;  // "", "nhwc", "nchw"
+  double int16_below_sqnr_db = 40.0;
+  bool allow_int16 = true;
+  bool progress = false;  // progress bar on stderr
+  bool eval_intermediates = true;
+  // Off by default: on the real models it helped some outputs and hurt others
+  // (docs/converter_quantization.md). See CorrectBiases in convert_pipeline.cc.
+  bool bias_correction = false;
+};
+
+struct TensorError {
+  std::string name;
+  double sqnr_db = 0, cosine = 0, max_abs_err = 0;
+  // SQNR of this tensor's own rounding alone (its float calibration values
+  // quantized with its scale): the floor any upstream error adds to.
+  double own_sqnr_db = 0;
+};
+
+struct ConvertSummary {
+  std::vector<TensorError> outputs;  // in graph output order
+  std::vector<TensorError> worst;    // intermediates, worst SQNR first (<= 10)
+  std::vector<TensorError> intermediates;  // every measured tensor, graph order
+  std::vector<Int16Choice> int16;
+  std::string intermediates_note;
+  size_t calib_samples = 0, eval_samples = 0;
+  bool eval_on_calibration_data = false;
+  double seconds = 0;
+  uint64_t onnx_bytes = 0, dyad_bytes = 0;
+  size_t ops = 0;
+  int bias_corrected_layers = 0;
+};
+
+// Throws ConvertError with a message naming the file/node/op at fault.
+ConvertSummary RunConvert(const ConvertConfig& config, std::ostream& log);
+
+// Float vs libdyad error of `value` against `ref`.
+TensorError CompareTensors(const std::string& name, const std::vector<float>& ref,
+                           const std::vector<float>& test);
+
+}  // namespace dyad::convert

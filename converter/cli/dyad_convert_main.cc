@@ -1,0 +1,70 @@
+// dyad-convert: ONNX float model + sample inputs -> calibrated integer-only .dyad.
+#include <unistd.h>
+
+#include <iostream>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+
+#include "converter/cli/convert_pipeline.h"
+#include "converter/ir/error.h"
+
+namespace {
+
+std::vector<float> ParseFloats(const std::string& text, const char* flag) {
+  std::vector<float> v;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    try {
+      size_t used = 0;
+      v.push_back(std::stof(item, &used));
+      if (used != item.size()) throw std::invalid_argument(item);
+    } catch (const std::exception&) {
+      throw dyad::convert::ConvertError(std::string(flag) + ": '" + item + "' is not a number");
+    }
+  }
+  return v;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"dyad-convert: ONNX float model + sample inputs -> calibrated integer-only .dyad"};
+  dyad::convert::ConvertConfig cfg;
+  std::string mean, stdv;
+  bool quiet = false, no_int16 = false;
+  app.add_option("model", cfg.onnx_path, "ONNX model")->required();
+  app.add_option("-o,--output", cfg.output_path, "output .dyad file")->required();
+  app.add_option("--calib", cfg.calib_path, "folder of images/.npy files, or one .npy/image")->required();
+  app.add_option("--calib-method", cfg.method, "minmax|percentile|entropy|mse")
+      ->check(CLI::IsMember({"minmax", "percentile", "entropy", "mse"}));
+  app.add_option("--percentile", cfg.percentile, "percentile for --calib-method percentile");
+  app.add_option("--calib-count", cfg.calib_count, "at most N calibration samples (0: all)");
+  app.add_option("--eval-count", cfg.eval_count, "held-out samples for the accuracy report (default 10)");
+  app.add_option("--input-shape", cfg.input_shapes, "name:1x3x224x224 (split at the last ':')");
+  app.add_option("--input-mean", mean, "per-channel mean of raw pixels, e.g. 127.5,127.5,127.5");
+  app.add_option("--input-std", stdv, "per-channel std of raw pixels");
+  app.add_option("--input-layout", cfg.input_layout, "layout of a 4-D input: nhwc|nchw (default: guessed)")
+      ->check(CLI::IsMember({"nhwc", "nchw"}));
+  app.add_option("--report", cfg.report_path, "write the accuracy report as JSON");
+  app.add_option("--int16-below-db", cfg.int16_below_sqnr_db,
+                 "give int16 to output tensors whose int8 SQNR on calibration data is below this");
+  app.add_flag("--no-int16", no_int16, "int8 activations everywhere");
+  app.add_flag("--bias-correction", cfg.bias_correction,
+               "correct each Conv/Gemm bias by its measured mean output error (experimental)");
+  app.add_flag("-q,--quiet", quiet, "print nothing but errors");
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (!mean.empty()) cfg.mean = ParseFloats(mean, "--input-mean");
+    if (!stdv.empty()) cfg.std = ParseFloats(stdv, "--input-std");
+    cfg.allow_int16 = !no_int16;
+    cfg.progress = !quiet && isatty(2);
+    std::ostringstream sink;
+    dyad::convert::RunConvert(cfg, quiet ? static_cast<std::ostream&>(sink) : std::cout);
+  } catch (const std::exception& e) {
+    std::cerr << "dyad-convert: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

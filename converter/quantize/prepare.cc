@@ -1,0 +1,244 @@
+#include "converter/quantize/prepare.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "converter/ir/error.h"
+#include "converter/reference_exec/executor.h"
+
+namespace dyad::convert {
+namespace {
+
+bool OnlyConsumer(const Graph& g, const std::string& tensor, int* consumer) {
+  if (g.IsGraphOutput(tensor)) return false;
+  std::vector<int> c = g.ConsumerIndices(tensor);
+  if (c.size() != 1) return false;
+  *consumer = c[0];
+  return true;
+}
+
+void EraseNodes(Graph& g, const std::vector<bool>& dead) {
+  std::vector<Node> kept;
+  for (size_t k = 0; k < g.nodes.size(); ++k)
+    if (!dead[k]) kept.push_back(std::move(g.nodes[k]));
+  g.nodes = std::move(kept);
+}
+
+void FoldBatchNorm(Graph& g) {
+  std::vector<bool> dead(g.nodes.size(), false);
+  for (size_t k = 0; k < g.nodes.size(); ++k) {
+    Node& conv = g.nodes[k];
+    if (conv.op != "Conv" || conv.Has("dyad.activation") || !g.IsConstant(conv.Input(1))) continue;
+    int c = -1;
+    if (!OnlyConsumer(g, conv.outputs[0], &c) || g.nodes[c].op != "BatchNormalization") continue;
+    Node& bn = g.nodes[c];
+    bool all_const = true;
+    for (size_t i = 1; i < 5; ++i) all_const = all_const && g.IsConstant(bn.Input(i));
+    if (!all_const) continue;
+    const std::vector<float> gamma = g.Constant(bn.Input(1))->ToFloatVector();
+    const std::vector<float> beta = g.Constant(bn.Input(2))->ToFloatVector();
+    const std::vector<float> mean = g.Constant(bn.Input(3))->ToFloatVector();
+    const std::vector<float> var = g.Constant(bn.Input(4))->ToFloatVector();
+    const float eps = bn.GetFloat("epsilon", 1e-5f);
+    Tensor w = *g.Constant(conv.Input(1));
+    const int64_t out_c = w.shape[0];
+    if (static_cast<int64_t>(gamma.size()) != out_c) continue;
+    const int64_t per = w.size() / out_c;
+    Tensor b = Tensor::Float({out_c}, 0.0f);
+    if (!conv.Input(2).empty() && g.IsConstant(conv.Input(2))) b.f = g.Constant(conv.Input(2))->ToFloatVector();
+    for (int64_t o = 0; o < out_c; ++o) {
+      const double s = gamma[o] / std::sqrt(static_cast<double>(var[o]) + eps);
+      for (int64_t i = 0; i < per; ++i) w.f[o * per + i] = static_cast<float>(w.f[o * per + i] * s);
+      b.f[o] = static_cast<float>((b.f[o] - mean[o]) * s + beta[o]);
+    }
+    conv.inputs.resize(3);
+    conv.inputs[1] = g.AddConstant(conv.name + "_w_bn", std::move(w));
+    conv.inputs[2] = g.AddConstant(conv.name + "_b_bn", std::move(b));
+    conv.outputs[0] = bn.outputs[0];
+    dead[c] = true;
+  }
+  EraseNodes(g, dead);
+}
+
+void MatMulAddToGemm(Graph& g, const std::map<std::string, Shape>& shapes) {
+  std::vector<bool> dead(g.nodes.size(), false);
+  for (size_t k = 0; k < g.nodes.size(); ++k) {
+    Node& mm = g.nodes[k];
+    if (mm.op != "MatMul" || !g.IsConstant(mm.Input(1))) continue;
+    const Tensor& b = *g.Constant(mm.Input(1));
+    auto sa = shapes.find(mm.Input(0));
+    if (b.shape.size() != 2 || sa == shapes.end() || sa->second.size() != 2) continue;
+    int c = -1;
+    std::string bias;
+    if (OnlyConsumer(g, mm.outputs[0], &c) && g.nodes[c].op == "Add") {
+      const Node& add = g.nodes[c];
+      const std::string other = add.Input(0) == mm.outputs[0] ? add.Input(1) : add.Input(0);
+      if (g.IsConstant(other) && g.Constant(other)->size() == b.shape[1] &&
+          g.Constant(other)->is_float()) {
+        Tensor bt = Tensor::Float({b.shape[1]}, g.Constant(other)->ToFloatVector());
+        bias = g.AddConstant(mm.name + "_bias", std::move(bt));
+        mm.outputs[0] = add.outputs[0];
+        dead[c] = true;
+      }
+    }
+    mm.op = "Gemm";
+    mm.attrs.clear();
+    if (!bias.empty()) mm.inputs.push_back(bias);
+  }
+  EraseNodes(g, dead);
+}
+
+void FuseActivations(Graph& g) {
+  std::vector<bool> dead(g.nodes.size(), false);
+  for (size_t k = 0; k < g.nodes.size(); ++k) {
+    Node& p = g.nodes[k];
+    if (dead[k]) continue;
+    static const char* const kFusable[] = {"Conv", "Gemm", "Add", "Sub", "Mul", "ConvTranspose"};
+    bool fusable = false;
+    for (const char* op : kFusable) fusable = fusable || p.op == op;
+    if (!fusable || p.Has("dyad.activation") || p.outputs.size() != 1) continue;
+    int c = -1;
+    if (!OnlyConsumer(g, p.outputs[0], &c)) continue;
+    Node& a = g.nodes[c];
+    if (a.op == "Relu") {
+      p.attrs["dyad.activation"] = Attribute::Str("Relu");
+    } else if (a.op == "Clip") {
+      float lo = -std::numeric_limits<float>::infinity(), hi = std::numeric_limits<float>::infinity();
+      bool ok = true;
+      for (int i = 1; i <= 2; ++i) {
+        const std::string& name = a.Input(i);
+        if (name.empty()) continue;
+        if (!g.IsConstant(name) || g.Constant(name)->size() != 1) {
+          ok = false;
+          break;
+        }
+        (i == 1 ? lo : hi) = static_cast<float>(g.Constant(name)->AsDouble(0));
+      }
+      if (!ok || lo > 0.0f) continue;  // the clamp must keep 0 representable
+      p.attrs["dyad.activation"] = Attribute::Str("Clip");
+      p.attrs["dyad.act_min"] = Attribute::Flt(lo);
+      p.attrs["dyad.act_max"] = Attribute::Flt(hi);
+    } else {
+      continue;
+    }
+    p.outputs[0] = a.outputs[0];
+    dead[c] = true;
+  }
+  EraseNodes(g, dead);
+}
+
+// Cross-layer equalization (Nagel et al., "Data-Free Quantization", 2019):
+// for Conv A -> [Relu] -> Conv B with A's output read only by B, scale A's
+// output channel c by 1/s_c and B's input channel c by s_c, with s_c chosen so
+// both weight ranges become sqrt(r_A[c] * r_B[c]). Relu(x/s) = Relu(x)/s for
+// s > 0, so the float function is unchanged; per-tensor activation ranges no
+// longer have to span channels that differ by orders of magnitude.
+void EqualizeConvPairs(Graph& g) {
+  for (size_t k = 0; k < g.nodes.size(); ++k) {
+    Node& a = g.nodes[k];
+    if (a.op != "Conv" || !g.IsConstant(a.Input(1))) continue;
+    const std::string act = a.GetString("dyad.activation", "");
+    if (!act.empty() && act != "Relu") continue;
+    int c = -1;
+    if (!OnlyConsumer(g, a.outputs[0], &c)) continue;
+    Node& b = g.nodes[c];
+    if (b.op != "Conv" || b.Input(0) != a.outputs[0] || !g.IsConstant(b.Input(1))) continue;
+    const Tensor& wa0 = *g.Constant(a.Input(1));
+    const Tensor& wb0 = *g.Constant(b.Input(1));
+    if (wa0.shape.size() != 4 || wb0.shape.size() != 4) continue;
+    const int64_t ch = wa0.shape[0];
+    const int64_t gb = b.GetInt("group", 1);
+    const bool b_depthwise = gb == ch && wb0.shape[1] == 1 && wb0.shape[0] == ch;
+    if (!(gb == 1 && wb0.shape[1] == ch) && !b_depthwise) continue;
+    Tensor wa = wa0, wb = wb0;
+    const int64_t per_a = wa.size() / ch;
+    const int64_t spatial_b = wb.shape[2] * wb.shape[3];
+    std::vector<double> ra(ch, 0.0), rb(ch, 0.0);
+    for (int64_t o = 0; o < ch; ++o)
+      for (int64_t i = 0; i < per_a; ++i) ra[o] = std::max(ra[o], double(std::fabs(wa.f[o * per_a + i])));
+    const int64_t outs_b = b_depthwise ? 1 : wb.shape[0];
+    auto b_index = [&](int64_t o, int64_t cc, int64_t sp) {
+      return b_depthwise ? cc * spatial_b + sp : (o * ch + cc) * spatial_b + sp;
+    };
+    for (int64_t o = 0; o < outs_b; ++o)
+      for (int64_t cc = 0; cc < ch; ++cc)
+        for (int64_t sp = 0; sp < spatial_b; ++sp) rb[cc] = std::max(rb[cc], double(std::fabs(wb.f[b_index(o, cc, sp)])));
+    Tensor ba = Tensor::Float({ch}, 0.0f);
+    if (!a.Input(2).empty()) {
+      if (!g.IsConstant(a.Input(2))) continue;
+      ba.f = g.Constant(a.Input(2))->ToFloatVector();
+    }
+    bool changed = false;
+    for (int64_t cc = 0; cc < ch; ++cc) {
+      if (ra[cc] <= 0 || rb[cc] <= 0) continue;
+      const double s = ra[cc] / std::sqrt(ra[cc] * rb[cc]);
+      if (!(s > 0) || !std::isfinite(s)) continue;
+      for (int64_t i = 0; i < per_a; ++i) wa.f[cc * per_a + i] = float(wa.f[cc * per_a + i] / s);
+      ba.f[cc] = float(ba.f[cc] / s);
+      for (int64_t o = 0; o < outs_b; ++o)
+        for (int64_t sp = 0; sp < spatial_b; ++sp) wb.f[b_index(o, cc, sp)] = float(wb.f[b_index(o, cc, sp)] * s);
+      changed = true;
+    }
+    if (!changed) continue;
+    a.inputs.resize(3);
+    a.inputs[1] = g.AddConstant(a.name + "_w_eq", std::move(wa));
+    a.inputs[2] = g.AddConstant(a.name + "_b_eq", std::move(ba));
+    b.inputs[1] = g.AddConstant(b.name + "_w_eq", std::move(wb));
+  }
+}
+
+}  // namespace
+
+void FoldConstantNodes(Graph& g, const std::map<std::string, Shape>& shapes) {
+  std::vector<bool> dead(g.nodes.size(), false);
+  for (size_t k = 0; k < g.nodes.size(); ++k) {
+    const Node& n = g.nodes[k];
+    // Shape/Size of an activation whose static shape is known.
+    if ((n.op == "Shape" || n.op == "Size") && !g.IsGraphOutput(n.outputs[0])) {
+      auto it = shapes.find(n.Input(0));
+      const Tensor* c = g.Constant(n.Input(0));
+      const Shape* s = it != shapes.end() ? &it->second : c ? &c->shape : nullptr;
+      if (s) {
+        std::vector<int64_t> dims = *s;
+        if (n.op == "Shape") {
+          const int64_t r = static_cast<int64_t>(dims.size());
+          int64_t a = n.GetInt("start", 0), b = n.GetInt("end", r);
+          a = std::clamp<int64_t>(a < 0 ? a + r : a, 0, r);
+          b = std::clamp<int64_t>(b < 0 ? b + r : b, 0, r);
+          dims = std::vector<int64_t>(dims.begin() + a, dims.begin() + std::max(a, b));
+          g.constants[n.outputs[0]] = Tensor::VectorInt64(dims);
+        } else {
+          g.constants[n.outputs[0]] = Tensor::Int64({}, {NumElements(dims)});
+        }
+        dead[k] = true;
+        continue;
+      }
+    }
+    bool all_const = !n.inputs.empty();
+    for (const auto& in : n.inputs) all_const = all_const && (in.empty() || g.IsConstant(in));
+    if (!all_const || !ExecutorSupports(n.op)) continue;
+    std::vector<const Tensor*> ins;
+    for (const auto& in : n.inputs) ins.push_back(in.empty() ? nullptr : g.Constant(in));
+    std::vector<Tensor> outs = EvalNode(n, ins);
+    bool output_is_graph_output = false;
+    for (const auto& o : n.outputs) output_is_graph_output = output_is_graph_output || g.IsGraphOutput(o);
+    if (output_is_graph_output) continue;
+    for (size_t o = 0; o < n.outputs.size() && o < outs.size(); ++o)
+      if (!n.outputs[o].empty()) g.constants[n.outputs[o]] = std::move(outs[o]);
+    dead[k] = true;
+  }
+  EraseNodes(g, dead);
+  g.PruneUnusedConstants();
+}
+
+void PrepareForQuantization(Graph& g, const std::map<std::string, Shape>& shapes) {
+  FoldConstantNodes(g, shapes);
+  FoldBatchNorm(g);
+  MatMulAddToGemm(g, shapes);
+  FuseActivations(g);
+  for (int pass = 0; pass < 2; ++pass) EqualizeConvPairs(g);
+  g.PruneUnusedConstants();
+}
+
+}  // namespace dyad::convert

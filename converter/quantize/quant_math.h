@@ -1,0 +1,45 @@
+// Offline quantization arithmetic shared by the quantizer and its tests:
+// choosing (scale, zero point) from a range, eq. 13 tables, error measures.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "kernels/common/quantize_multiplier.h"
+#include "schema/dyad_generated.h"
+
+namespace dyad::convert {
+
+struct QParams {
+  fb::DType dtype = fb::DType::INT8;
+  double scale = 1.0;
+  int32_t zero_point = 0;
+};
+
+void DTypeLimits(fb::DType t, int32_t* lo, int32_t* hi);
+
+// int8: asymmetric over [min(lo,0), max(hi,0)] with an integer zero point
+// (eq. 1, 0.0 exact). int16: symmetric, Z = 0.
+QParams ChooseParams(float lo, float hi, fb::DType dtype);
+
+// (M0, shift) for `real`; ConvertError naming `what` if it is out of range.
+DyadicMultiplier Multiplier(double real, const std::string& what);
+
+// Eq. 13 table: T[i] = clamp(round(f(S_in (i - 128 - Z_in)) / S_out) + Z_out)
+// for int8 input; for uint8 input T[i] uses q = i.
+std::vector<int8_t> BuildLut(const std::function<double(double)>& f, const QParams& in,
+                             const QParams& out, bool uint8_input = false);
+
+// Signal-to-quantization-noise ratio in dB of `x` quantized with `p`
+// (+inf when exact).
+double SqnrOfQuantization(const std::vector<float>& x, const QParams& p);
+// min(SQNR of all of x, SQNR of its smaller-magnitude half): low when a
+// wide range erases the small values (detection-head logits).
+double SmallHalfSqnrOfQuantization(const std::vector<float>& x, const QParams& p);
+// SQNR (dB) and cosine similarity of `test` against `ref`.
+double Sqnr(const std::vector<float>& ref, const std::vector<float>& test);
+double Cosine(const std::vector<float>& ref, const std::vector<float>& test);
+
+}  // namespace dyad::convert

@@ -1,0 +1,172 @@
+// dyad-convert / dyad-run as a user runs them: exit codes, error messages,
+// files written, and the int8 result of dyad-run against its --float run.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "../converter/onnx_builder.h"
+#include "converter/cli/npy.h"
+#include "converter/quantize/quant_math.h"
+
+namespace dyad::convert::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct RunResult {
+  int code = -1;
+  std::string output;  // stdout + stderr
+};
+
+RunResult Shell(const std::string& cmd) {
+  RunResult r;
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.output.append(buf.data(), n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string Tool(const char* name) { return std::string(DYAD_TOOLS_DIR) + "/" + name; }
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("dyad_cli_test_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+    // A small conv + relu + global-average-pool + gemm classifier, NCHW input with a dynamic batch.
+    OnnxBuilder b(13);
+    b.Input("image", {-1, 3, 16, 16});
+    std::mt19937 rng(3);
+    std::uniform_real_distribution<float> d(-0.4f, 0.4f);
+    std::vector<float> w(8 * 3 * 3 * 3), fc(4 * 8), bias(4);
+    for (float& v : w) v = d(rng);
+    for (float& v : fc) v = d(rng);
+    for (float& v : bias) v = d(rng);
+    b.InitFloat("w", {8, 3, 3, 3}, w).InitFloat("fc", {4, 8}, fc).InitFloat("fc_b", {4}, bias);
+    auto& conv = b.Node("Conv", {"image", "w"}, {"c"}, "conv1");
+    OnnxBuilder::AttrInts(conv, "pads", {1, 1, 1, 1});
+    b.Node("Relu", {"c"}, {"r"}, "relu1");
+    b.Node("GlobalAveragePool", {"r"}, {"g"}, "gap");
+    b.Node("Flatten", {"g"}, {"f"}, "flatten");
+    auto& gemm = b.Node("Gemm", {"f", "fc", "fc_b"}, {"logits"}, "fc");
+    OnnxBuilder::AttrInt(gemm, "transB", 1);
+    b.Output("logits");
+    Write("model.onnx", b.Bytes());
+    // Calibration: 6 .npy samples in the model's layout.
+    fs::create_directories(dir_ / "calib");
+    std::uniform_real_distribution<float> px(-1.0f, 1.0f);
+    for (int k = 0; k < 6; ++k) {
+      std::vector<float> v(3 * 16 * 16);
+      for (float& x : v) x = px(rng);
+      WriteNpy((dir_ / "calib" / ("s" + std::to_string(k) + ".npy")).string(), MakeNpyF32({1, 3, 16, 16}, v));
+    }
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  void Write(const std::string& name, const std::string& bytes) {
+    std::ofstream(dir_ / name, std::ios::binary) << bytes;
+  }
+  std::string P(const std::string& name) const { return (dir_ / name).string(); }
+  std::string Convert(const std::string& extra) const {
+    return Tool("dyad-convert") + " " + P("model.onnx") + " -o " + P("model.dyad") + " " + extra;
+  }
+  fs::path dir_;
+};
+
+TEST_F(CliTest, ConvertsReportsAndRunsCloseToTheFloatModel) {
+  RunResult r = Shell(Convert("--calib " + P("calib") + " --input-shape image:1x3x16x16 --report " + P("r.json")));
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("output logits: SQNR"), std::string::npos) << r.output;
+  EXPECT_TRUE(fs::exists(P("model.dyad")));
+  std::ifstream rep(P("r.json"));
+  std::string json((std::istreambuf_iterator<char>(rep)), std::istreambuf_iterator<char>());
+  EXPECT_NE(json.find("\"cosine\""), std::string::npos);
+  EXPECT_NE(json.find("\"calibration_method\": \"percentile\""), std::string::npos);
+
+  const std::string sample = P("calib/s5.npy");
+  RunResult q = Shell(Tool("dyad-run") + " " + P("model.dyad") + " --input " + sample + " --output-dir " + P("int8"));
+  ASSERT_EQ(q.code, 0) << q.output;
+  RunResult f = Shell(Tool("dyad-run") + " " + P("model.onnx") + " --float --input-shape image:1x3x16x16 --input " +
+                    sample + " --output-dir " + P("float"));
+  ASSERT_EQ(f.code, 0) << f.output;
+  NpyArray a = ReadNpy(P("int8/output_0.npy")), b = ReadNpy(P("float/output_0.npy"));
+  EXPECT_EQ(a.shape, (std::vector<int64_t>{1, 4}));
+  EXPECT_EQ(a.shape, b.shape);
+  const double cos = Cosine(b.AsFloat(), a.AsFloat());
+  std::printf("dyad-run int8 vs float: cosine %.6f\n", cos);
+  EXPECT_GE(cos, 0.995);
+  // --raw writes the integers.
+  RunResult raw = Shell(Tool("dyad-run") + " " + P("model.dyad") + " --raw --input " + sample + " --output-dir " + P("raw"));
+  ASSERT_EQ(raw.code, 0) << raw.output;
+  NpyArray ri = ReadNpy(P("raw/output_0.npy"));
+  EXPECT_TRUE(ri.dtype == "i1" || ri.dtype == "i2") << ri.dtype;
+}
+
+TEST_F(CliTest, MissingCalibrationDataIsAClearError) {
+  RunResult r = Shell(Convert("--calib " + P("nope") + " --input-shape image:1x3x16x16"));
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.output.find("no such file or folder"), std::string::npos) << r.output;
+}
+
+TEST_F(CliTest, EmptyFolderIsAClearError) {
+  fs::create_directories(dir_ / "empty");
+  RunResult r = Shell(Convert("--calib " + P("empty") + " --input-shape image:1x3x16x16"));
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.output.find("no .png/.jpg"), std::string::npos) << r.output;
+}
+
+TEST_F(CliTest, WrongInputShapeIsAClearError) {
+  RunResult r = Shell(Convert("--calib " + P("calib") + " --input-shape pixels:1x3x16x16"));
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.output.find("pixels"), std::string::npos) << r.output;
+  // A shape the model does not allow.
+  RunResult s = Shell(Convert("--calib " + P("calib") + " --input-shape image:1x3x20x20"));
+  EXPECT_NE(s.code, 0);
+  EXPECT_NE(s.output.find("20"), std::string::npos) << s.output;
+  // A batch the calibration files do not have.
+  RunResult t = Shell(Convert("--calib " + P("calib") + " --input-shape image:2x3x16x16"));
+  EXPECT_NE(t.code, 0);
+  EXPECT_NE(t.output.find("does not match"), std::string::npos) << t.output;
+}
+
+TEST_F(CliTest, DynamicDimensionWithoutInputShapeIsAClearError) {
+  RunResult r = Shell(Convert("--calib " + P("calib")));
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.output.find("--input-shape"), std::string::npos) << r.output;
+}
+
+TEST_F(CliTest, CorruptOnnxFileIsAClearError) {
+  Write("model.onnx", "this is not a protobuf");
+  RunResult r = Shell(Convert("--calib " + P("calib") + " --input-shape image:1x3x16x16"));
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.output.find("error"), std::string::npos) << r.output;
+}
+
+TEST_F(CliTest, UnsupportedOpIsAClearErrorNamingTheNode) {
+  OnnxBuilder b(13);
+  b.Input("image", {1, 3, 16, 16});
+  b.Node("Erf", {"image"}, {"e"}, "erf_node");
+  b.Node("Atanh", {"e"}, {"y"}, "weird_node");
+  b.Output("y");
+  Write("model.onnx", b.Bytes());
+  RunResult r = Shell(Convert("--calib " + P("calib")));
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.output.find("weird_node"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("Atanh"), std::string::npos) << r.output;
+}
+
+TEST_F(CliTest, BadCalibrationMethodIsRejected) {
+  RunResult r = Shell(Convert("--calib " + P("calib") + " --calib-method kl"));
+  EXPECT_NE(r.code, 0);
+}
+
+}  // namespace
+}  // namespace dyad::convert::testing
