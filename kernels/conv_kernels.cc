@@ -137,8 +137,91 @@ bool is_depthwise(const ConvParams& p) {
   return p.groups > 1 && p.groups == p.in_c && p.groups == p.out_c;
 }
 
+// The VNNI depthwise kernels (x86/dwconv_c4_ymm.h): 4 taps per vpdpbusd lane.
+bool dw_c4(Isa isa) { return isa == Isa::kAvxVnni || isa == Isa::kAvx512Vnni; }
+
+// Channel held by packed slot s of the 4-taps-per-lane layout (n channels):
+// in each block of 32, accumulator i = (s % 32) / 8, lane j = s % 8 holds
+// channel at + 16 * (j / 4) + 4 * i + j % 4 (the order the kernel's in-lane
+// unpacks give), where the block starts at channel at = s / 32 * 32, except
+// the last one, which ends at n when n >= 32 (it overlaps the one before, so
+// the kernel never reads past a pixel). n or more: no channel.
+int32_t dw_c4_slot_channel(int32_t s, int32_t n) {
+  const int32_t i = (s % 32) / 8, j = s % 8;
+  int32_t at = s / 32 * 32;
+  if (n >= 32 && at + 32 > n) at = n - 32;
+  return at + 16 * (j / 4) + 4 * i + j % 4;
+}
+
+// Channel whose eq. 6 constants the AVX-512 epilogue reads at slot s (its
+// 16-lane vectors X, Y; see qs8_dwconv_32c4__avx512vnni.cc): in each block,
+// vector h = (s % 32) / 16, 128-bit lane k = (s % 16) / 4 holds channels
+// at + 8 * k + 4 * h + 0..3 (at: the block's first channel, as above).
+int32_t dw_c4_zmm_param_channel(int32_t s, int32_t n) {
+  const int32_t h = (s % 32) / 16, t = s % 16;
+  const int32_t at = dw_c4_slot_channel(s / 32 * 32, n);  // slot 0 holds channel at
+  return at + 8 * (t / 4) + 4 * h + t % 4;
+}
+
+PackedGemm pack_depthwise_c4(Isa isa, const ConvParams& p, const int8_t* weights,
+                             const int32_t* bias) {
+  PackedGemm pg;
+  pg.isa = isa;
+  pg.depthwise = true;
+  pg.dw_taps_per_lane = 4;
+  pg.groups = p.groups;
+  pg.n = p.out_c;
+  pg.n_padded = round_up(p.out_c, x86::kDepthwiseC4ChannelTile);
+  pg.k = p.kernel_h * p.kernel_w;
+  // Column-major tap groups: group kx * col_groups + ky / 4, byte ky % 4.
+  const int32_t col_groups = (p.kernel_h + 3) / 4;
+  pg.k_padded = p.kernel_w * col_groups * 4;
+  pg.nr = pg.n_padded;
+  pg.kc = 4;
+  // Scratch: interleaved columns of one run of outputs (32-byte vectors),
+  // the row pointers, a row of Z_in.
+  const int32_t run = p.out_w < x86::kDwC4MaxRun ? p.out_w : x86::kDwC4MaxRun;
+  const int64_t columns = int64_t{run - 1} * p.stride_w + int64_t{p.kernel_w - 1} * p.dilation_w + 1;
+  pg.scratch = size_t(columns) * col_groups * 4 * 32 + col_groups * 4 * sizeof(void*) +
+               size_t(pg.n_padded) + 64;
+  pg.mr = 1;
+  pg.weight_bytes = 1;
+  const int32_t tap_groups = pg.k_padded / 4;
+  pg.block_bytes = pg.group_bytes =
+      (size_t{kPackedParamArrays} + size_t(tap_groups)) * pg.n_padded * sizeof(int32_t);
+  pg.buffer = AlignedBuffer(pg.block_bytes);
+  if (!pg.valid()) return pg;
+  std::memset(pg.buffer.data(), 0, pg.block_bytes);
+  int32_t* prm = reinterpret_cast<int32_t*>(pg.buffer.data());
+  int8_t* w = reinterpret_cast<int8_t*>(prm + int64_t{kPackedParamArrays} * pg.n_padded);
+  // Weights in the accumulators' slot order; eq. 6 constants in the order
+  // of the ISA's epilogue.
+  const bool zmm_params = isa == Isa::kAvx512Vnni;
+  for (int32_t s = 0; s < pg.n_padded; ++s) {
+    const int32_t rc = zmm_params ? dw_c4_zmm_param_channel(s, pg.n) : dw_c4_slot_channel(s, pg.n);
+    if (rc < pg.n && write_requant(p.requant, rc, prm + s, pg.n_padded)) pg.any_left_shift = true;
+    const int32_t c = dw_c4_slot_channel(s, pg.n);
+    if (c >= pg.n) continue;  // zero weights and bias: computed, never stored
+    int32_t sum = 0;
+    for (int32_t t = 0; t < pg.k; ++t) {  // OHWI: t = ky * kernel_w + kx
+      const int8_t v = weights[int64_t{c} * pg.k + t];
+      const int32_t ky = t / p.kernel_w, kx = t % p.kernel_w;
+      sum += v;
+      w[((int64_t{kx} * col_groups + ky / 4) * pg.n_padded + s) * 4 + ky % 4] = v;
+    }
+    // Eq. 2 with u = q + 128: sum (q - Z) w = sum u w - (128 + Z) sum w.
+    // Wrapping int32 arithmetic, like the kernel's accumulator (the bias
+    // starts the accumulators: accumulator order).
+    const uint32_t b = bias != nullptr ? static_cast<uint32_t>(bias[c]) : 0u;
+    prm[kPackedBias * pg.n_padded + s] = static_cast<int32_t>(
+        b - static_cast<uint32_t>(128 + p.input_zero_point) * static_cast<uint32_t>(sum));
+  }
+  return pg;
+}
+
 PackedGemm pack_depthwise(Isa isa, const ConvParams& p, const int8_t* weights,
                           const int32_t* bias) {
+  if (dw_c4(isa)) return pack_depthwise_c4(isa, p, weights, bias);
   PackedGemm pg;
   pg.isa = isa;
   pg.depthwise = true;
@@ -232,6 +315,7 @@ size_t scratch_bytes(const PackedGemm& pg) {
   if (pg.arm_layout) return arm::conv_scratch_bytes(pg.buffer.data());
 #endif
   // Depthwise: tap lists, then one row of Z_in.
+  if (pg.depthwise && pg.dw_taps_per_lane == 4) return pg.scratch;
   if (pg.depthwise) return 2 * sizeof(void*) * size_t(pg.k) + size_t(pg.n_padded) + 64;
   return size_t(pg.mr) * pg.k_padded * pg.weight_bytes + 64;  // + alignment slack
 }
@@ -250,11 +334,13 @@ void run(const PackedGemm& pg, const ConvParams& p, const int8_t* input, int8_t*
   if (pg.depthwise) {
     switch (pg.isa) {
 #if defined(DYAD_BUILT_AVX2)
-      case Isa::kAvx2:
-      case Isa::kAvxVnni: x86::qs8_dwconv_8c__avx2(job); return;
+      case Isa::kAvx2: x86::qs8_dwconv_8c__avx2(job); return;
+#endif
+#if defined(DYAD_BUILT_AVXVNNI)
+      case Isa::kAvxVnni: x86::qs8_dwconv_32c4__avxvnni(job); return;
 #endif
 #if defined(DYAD_BUILT_AVX512VNNI)
-      case Isa::kAvx512Vnni: x86::qs8_dwconv_16c__avx512vnni(job); return;
+      case Isa::kAvx512Vnni: x86::qs8_dwconv_32c4__avx512vnni(job); return;
 #endif
       default: return;
     }
@@ -297,10 +383,6 @@ bool conv2d_can_use(Isa isa, const ConvParams& p) {
   // The scratch row holds one tile's patches: keep K (and sizes) sane.
   const int64_t k = int64_t{p.kernel_h} * p.kernel_w * (p.in_c / p.groups);
   if (k > (int64_t{1} << 24)) return false;
-#if !defined(DYAD_BUILT_AVX2)
-  // AVX-VNNI's depthwise kernel is the AVX2 one.
-  if (is_depthwise(p) && isa == Isa::kAvxVnni) return false;
-#endif
   return requant_ok(p.requant, p.out_c);
 }
 

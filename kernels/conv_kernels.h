@@ -56,8 +56,14 @@ struct PackedGemm {
   size_t group_bytes = 0;
   bool any_left_shift = false;  // some channel has shift > 0
   // Depthwise layout (groups == in_c == out_c): the PackedParam arrays of
-  // n_padded entries, then int32 weights [k = taps][n_padded] (low 16 bits).
+  // n_padded entries, then int32 weights. dw_taps_per_lane == 1:
+  // [k = taps][n_padded], the weight in the low 16 bits. == 4 (VNNI paths):
+  // [kernel_w * ceil(kernel_h / 4)][n_padded] lanes of 4 int8 taps (4
+  // consecutive ky of one kx), channels in the
+  // kernel's slot order (x86/dwconv_c4_ymm.h), params in that order too.
   bool depthwise = false;
+  int32_t dw_taps_per_lane = 1;
+  size_t scratch = 0;  // dw_taps_per_lane == 4: scratch bytes per thread
   // ARM builds: the buffer is kernels/arm/arm_gemm.h's packed layout.
   bool arm_layout = false;
   AlignedBuffer buffer;

@@ -60,6 +60,28 @@ void run_gemm(const GemmJob& job) {
   for (int64_t m0 = job.row_begin; m0 < job.row_end; m0 += kMR) {
     const int64_t left = job.row_end - m0;
     const int row_count = left < kMR ? static_cast<int>(left) : kMR;
+    // Output coordinates of the tile's rows: one division, then steps (the
+    // divisions per row were a visible cost on small-K convs).
+    int64_t row_b[kMR];
+    int32_t row_oy[kMR], row_ox[kMR];
+    if (!pointwise) {
+      int64_t b = m0 / out_hw;
+      const int64_t rem = m0 - b * out_hw;
+      int32_t oy = static_cast<int32_t>(rem / p.out_w);
+      int32_t ox = static_cast<int32_t>(rem - int64_t{oy} * p.out_w);
+      for (int r = 0; r < row_count; ++r) {
+        row_b[r] = b;
+        row_oy[r] = oy;
+        row_ox[r] = ox;
+        if (++ox == p.out_w) {
+          ox = 0;
+          if (++oy == p.out_h) {
+            oy = 0;
+            ++b;
+          }
+        }
+      }
+    }
     for (int32_t g = 0; g < p.groups; ++g) {
       for (int r = 0; r < row_count; ++r) {
         AElem* dst = rows_buf + int64_t{r} * pg.k_padded;
@@ -67,10 +89,9 @@ void run_gemm(const GemmJob& job) {
         if (pointwise) {
           Kernel::transform(job.input + m * p.in_c + g * in_per_group, dst, in_per_group, z_in);
         } else {
-          const int64_t b = m / out_hw;
-          const int64_t rem = m - b * out_hw;
-          const int32_t oy = static_cast<int32_t>(rem / p.out_w);
-          const int32_t ox = static_cast<int32_t>(rem - int64_t{oy} * p.out_w);
+          const int64_t b = row_b[r];
+          const int32_t oy = row_oy[r];
+          const int32_t ox = row_ox[r];
           int32_t k = 0;
           const int32_t ix0 = ox * p.stride_w - p.pad_left;
           // With one group and no horizontal dilation, a kernel row inside

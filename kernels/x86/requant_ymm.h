@@ -18,8 +18,9 @@ namespace {
 
 // `prm` points at packed parameter arrays (PackedParam order, `stride`
 // entries each, 32-byte aligned); `j` is the first of the 8 channels.
-inline __m256i requantize_ymm(__m256i x, const int32_t* prm, int64_t stride, int64_t j,
-                              const Epilogue& e) {
+// Eq. 6 without the output zero point and clamp (see requantize_ymm).
+inline __m256i requantize_ymm_unclamped(__m256i x, const int32_t* prm, int64_t stride, int64_t j,
+                                        const Epilogue& e) {
   auto load = [&](int array) {
     return _mm256_load_si256(reinterpret_cast<const __m256i*>(prm + array * stride + j));
   };
@@ -52,7 +53,12 @@ inline __m256i requantize_ymm(__m256i x, const int32_t* prm, int64_t stride, int
   const __m256i threshold =
       _mm256_sub_epi32(load(kPackedRightHalf), _mm256_cmpgt_epi32(_mm256_setzero_si256(), x));
   x = _mm256_srav_epi32(x, load(kPackedRightShift));
-  x = _mm256_sub_epi32(x, _mm256_cmpgt_epi32(remainder, threshold));
+  return _mm256_sub_epi32(x, _mm256_cmpgt_epi32(remainder, threshold));
+}
+
+inline __m256i requantize_ymm(__m256i x, const int32_t* prm, int64_t stride, int64_t j,
+                              const Epilogue& e) {
+  x = requantize_ymm_unclamped(x, prm, stride, j, e);
   // + Z_out and clamp.
   x = _mm256_max_epi32(x, _mm256_set1_epi32(e.lo_minus_zp));
   x = _mm256_min_epi32(x, _mm256_set1_epi32(e.hi_minus_zp));

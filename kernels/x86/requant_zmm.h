@@ -18,8 +18,9 @@ namespace {
 // requant_ymm.h for the reasoning behind each step.
 // `prm`: PackedParam arrays of `stride` entries (64-byte aligned); `j` is the
 // first of the 16 channels.
-inline __m512i requantize_zmm(__m512i x, const int32_t* prm, int64_t stride, int64_t j,
-                              const Epilogue& e) {
+// Eq. 6 without the output zero point and clamp (see requantize_zmm).
+inline __m512i requantize_zmm_unclamped(__m512i x, const int32_t* prm, int64_t stride, int64_t j,
+                                        const Epilogue& e) {
   auto load = [&](int array) { return _mm512_load_si512(prm + array * stride + j); };
   if (e.any_left_shift) {
     const __m512i hi = load(kPackedLeftHi);
@@ -42,7 +43,12 @@ inline __m512i requantize_zmm(__m512i x, const int32_t* prm, int64_t stride, int
   const __m512i threshold = _mm512_mask_add_epi32(half, negative, half, _mm512_set1_epi32(1));
   x = _mm512_srav_epi32(x, load(kPackedRightShift));
   const __mmask16 round_up = _mm512_cmpgt_epi32_mask(remainder, threshold);
-  x = _mm512_mask_add_epi32(x, round_up, x, _mm512_set1_epi32(1));
+  return _mm512_mask_add_epi32(x, round_up, x, _mm512_set1_epi32(1));
+}
+
+inline __m512i requantize_zmm(__m512i x, const int32_t* prm, int64_t stride, int64_t j,
+                              const Epilogue& e) {
+  x = requantize_zmm_unclamped(x, prm, stride, j, e);
   x = _mm512_max_epi32(x, _mm512_set1_epi32(e.lo_minus_zp));
   x = _mm512_min_epi32(x, _mm512_set1_epi32(e.hi_minus_zp));
   return _mm512_add_epi32(x, _mm512_set1_epi32(e.zero_point));

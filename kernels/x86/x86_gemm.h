@@ -37,11 +37,18 @@ void qs8_gemm_4x16c2__avx2(const GemmJob& job);
 void qs8_gemm_6x16c4__avxvnni(const GemmJob& job);
 void qs8_gemm_8x32c4__avx512vnni(const GemmJob& job);
 // Depthwise (one input and one output channel per group), any kernel size,
-// stride, dilation and padding. AVX-VNNI uses the AVX2 one.
+// stride, dilation and padding: AVX2, one tap per vpmaddwd lane.
 void qs8_dwconv_8c__avx2(const GemmJob& job);
-void qs8_dwconv_16c__avx512vnni(const GemmJob& job);
-// Channel padding of the depthwise packed layout (both variants).
+// Depthwise, 4 taps (of one kernel column) per vpdpbusd lane, 32 channels
+// per block (kernels/x86/dwconv_c4_ymm.h); PackedGemm::dw_taps_per_lane == 4.
+void qs8_dwconv_32c4__avxvnni(const GemmJob& job);
+void qs8_dwconv_32c4__avx512vnni(const GemmJob& job);
+// Channel padding of the depthwise packed layouts: one tap per lane (the
+// AVX2 8c kernel), four taps per lane (the 32c4 kernels).
 constexpr int32_t kDepthwiseChannelTile = 16;
+constexpr int32_t kDepthwiseC4ChannelTile = 32;
+// The 32c4 kernels take output rows in runs of at most this many pixels.
+constexpr int32_t kDwC4MaxRun = 64;
 
 }  // namespace x86
 }  // namespace dyad

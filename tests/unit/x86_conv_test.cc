@@ -7,6 +7,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -301,6 +302,68 @@ TEST_P(X86ConvTest, DepthwiseShapes) {
   extreme.real_hi = 1e-4;
   p.input_zero_point = 127;
   check_conv(p, extreme, seed++);
+}
+
+// Shapes aimed at the VNNI depthwise layout (4 taps of one kernel column per
+// lane, 32-channel blocks, the last block overlapping the one before, rows
+// in runs of 64 pixels): channel counts around 32 and 64, kernel heights
+// past 4 (two tap groups per column), non-square kernels, 1x1, rows wider
+// than a run, dilation with stride, padding on every side, row splits that
+// cut output rows anywhere.
+TEST_P(X86ConvTest, DepthwiseColumnGroups) {
+  uint32_t seed = 900;
+  for (int32_t c : {1, 3, 31, 32, 33, 48, 63, 64, 65, 96, 97}) {
+    for (int32_t stride : {1, 2}) {
+      ConvParams p = make_conv(1, 7, 10, c, c, 3, stride, 1, 1, 1, 1, 1, c);
+      p.input_zero_point = static_cast<int32_t>(seed % 29) - 14;
+      p.output_zero_point = static_cast<int32_t>(seed % 11) - 5;
+      check_conv(p, DataSpec{}, seed++, 3);
+    }
+  }
+  // kernel_h x kernel_w, non-square: out sizes recomputed for each.
+  const int32_t kernels[][2] = {{1, 1}, {2, 2}, {4, 4}, {5, 5}, {7, 7}, {3, 5}, {5, 3}, {9, 1}, {1, 4}};
+  for (const auto& k : kernels) {
+    for (int32_t stride : {1, 2}) {
+      ConvParams p = make_conv(2, 11, 12, 40, 40, 1, stride, 1, 0, 0, 0, 0, 40);
+      p.kernel_h = k[0];
+      p.kernel_w = k[1];
+      p.pad_top = k[0] / 2;
+      p.pad_left = (k[1] - 1) / 2;
+      p.out_h = out_dim(p.in_h, k[0], stride, 1, p.pad_top, k[0] - 1 - k[0] / 2);
+      p.out_w = out_dim(p.in_w, k[1], stride, 1, p.pad_left, k[1] / 2 + 1);
+      p.input_zero_point = static_cast<int32_t>(seed % 23) - 11;
+      p.output_zero_point = static_cast<int32_t>(seed % 7) - 3;
+      check_conv(p, DataSpec{}, seed++, 4);
+    }
+  }
+  // Rows wider than one run (64 outputs), stride 1 and 2.
+  check_conv(make_conv(1, 3, 150, 36, 36, 3, 1, 1, 1, 1, 1, 1, 36), DataSpec{}, seed++, 5);
+  check_conv(make_conv(1, 4, 200, 33, 33, 3, 2, 1, 0, 0, 1, 1, 33), DataSpec{}, seed++, 5);
+  // Dilation 2 with stride 2; padding larger than the kernel reach.
+  check_conv(make_conv(1, 13, 13, 34, 34, 3, 2, 2, 2, 2, 2, 2, 34), DataSpec{}, seed++, 2);
+  check_conv(make_conv(1, 3, 4, 32, 32, 3, 1, 1, 3, 2, 3, 4, 32), DataSpec{}, seed++);
+  // Zero points -128 / 127 with saturating outputs on 64+ channels, and
+  // positive shifts (the left-shift epilogue) on the overlapping layout.
+  for (const auto& z : {std::pair<int, int>{-128, 127}, std::pair<int, int>{127, -128}}) {
+    ConvParams p = make_conv(1, 6, 6, 70, 70, 3, 1, 1, 1, 1, 1, 1, 70);
+    p.input_zero_point = z.first;
+    p.output_zero_point = z.second;
+    DataSpec sat;
+    sat.real_lo = 1e-3;  // outputs pile up at both bounds
+    sat.real_hi = 3e-2;
+    check_conv(p, sat, seed++, 2);
+  }
+  ConvParams p = make_conv(1, 5, 5, 40, 40, 3, 1, 1, 1, 1, 1, 1, 40);
+  DataSpec left;
+  left.in_lo = -3;
+  left.in_hi = 3;
+  left.w_lo = -2;
+  left.w_hi = 2;
+  left.real_lo = 1.5;
+  left.real_hi = 30;
+  left.bias_lo = -100;
+  left.bias_hi = 100;
+  check_conv(p, left, seed++);
 }
 
 TEST_P(X86ConvTest, ZeroPointExtremesAndClamps) {
