@@ -515,7 +515,9 @@ TEST(X86ConvDispatch, ReferenceHasNoOptimizedKernel) {
   p.requant.shift = &s;
   EXPECT_FALSE(conv2d_can_use(Isa::kReference, p));
   // A path that is not built in this binary never claims a layer.
-  if (!isa_built(Isa::kNeon)) EXPECT_FALSE(conv2d_can_use(Isa::kNeon, p));
+  if (!isa_built(Isa::kNeon)) {
+    EXPECT_FALSE(conv2d_can_use(Isa::kNeon, p));
+  }
   EXPECT_FALSE(conv2d_pack(Isa::kReference, p, nullptr, nullptr).valid());
 }
 
