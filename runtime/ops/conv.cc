@@ -1,4 +1,5 @@
 // Conv2D and TransposeConv2D (shared options layout, one template).
+#include <algorithm>
 #include <limits>
 
 #include "kernels/conv_kernels.h"
@@ -12,8 +13,9 @@ namespace {
 struct ConvState : OpState {
   ConvParams p;
   bool transpose = false;
-  PackedConv packed;      // valid() when an optimized kernel runs this conv
-  AlignedBuffer scratch;  // its scratch, allocated once here, never at run time
+  // Set when an optimized kernel runs this conv: the model's shared packed
+  // weights; each thread's scratch is PreparedOp::thread_scratch.
+  std::shared_ptr<const PackedConv> packed;
 };
 
 constexpr int64_t kMaxGeometry = std::numeric_limits<int32_t>::max() / 2;
@@ -123,19 +125,52 @@ dyad_status verify_conv_like(const OpCheck& c, bool transpose) {
   return DYAD_OK;
 }
 
+// Reference conv over output image rows [begin, end) of the batch*out_h rows:
+// each part is the same conv with fewer output rows and the top padding moved
+// by the skipped rows, so every output element is computed exactly as in one call.
+void reference_conv_rows(const ConvParams& p, const int8_t* x, const int8_t* w, const int32_t* b,
+                         void* y, int64_t begin, int64_t end) {
+  const int64_t in_image = int64_t{p.in_h} * p.in_w * p.in_c;
+  const int64_t out_row =
+      int64_t{p.out_w} * p.out_c * static_cast<int64_t>(dtype_size(p.output_type));
+  while (begin < end) {
+    const int64_t image = begin / p.out_h;
+    const int32_t oy0 = static_cast<int32_t>(begin % p.out_h);
+    const int64_t stop = std::min<int64_t>(end, (image + 1) * p.out_h);
+    ConvParams part = p;
+    part.batch = 1;
+    part.out_h = static_cast<int32_t>(stop - begin);
+    part.pad_top = p.pad_top - oy0 * p.stride_h;
+    ref::conv2d(part, x + image * in_image, w, b,
+                static_cast<uint8_t*>(y) + (image * p.out_h + oy0) * out_row);
+    begin = stop;
+  }
+}
+
 void run_conv(const PreparedOp& op) {
   const ConvState& s = op.as<ConvState>();
   const auto* x = static_cast<const int8_t*>(op.in[0]);
   const auto* w = static_cast<const int8_t*>(op.in[1]);
   const auto* b = op.in.size() > 2 ? static_cast<const int32_t*>(op.in[2]) : nullptr;
-  if (s.packed.valid()) {
-    conv2d_run(s.packed, s.p, x, static_cast<int8_t*>(op.out[0]), s.scratch.data(), 0,
-               conv2d_rows(s.p));
-  } else if (s.transpose) {
+  if (s.transpose) {
     ref::transpose_conv2d(s.p, x, w, b, op.out[0]);
-  } else {
-    ref::conv2d(s.p, x, w, b, op.out[0]);
+    return;
   }
+  const int64_t out_pixel_macs = std::max<int64_t>(
+      1, int64_t{s.p.out_c} * s.p.kernel_h * s.p.kernel_w * (s.p.in_c / s.p.groups));
+  if (s.packed != nullptr) {
+    auto* y = static_cast<int8_t*>(op.out[0]);
+    op.parallel_for(conv2d_rows(s.p), kMinPackedMacsPerThread / out_pixel_macs + 1,
+                    [&](int64_t begin, int64_t end, int t) {
+                      conv2d_run(*s.packed, s.p, x, y, op.thread_scratch(t), begin, end);
+                    });
+    return;
+  }
+  const int64_t row_macs = out_pixel_macs * s.p.out_w;
+  op.parallel_for(int64_t{s.p.batch} * s.p.out_h, kMinMacsPerThread / row_macs + 1,
+                  [&](int64_t begin, int64_t end, int) {
+                    reference_conv_rows(s.p, x, w, b, op.out[0], begin, end);
+                  });
 }
 
 template <typename Options>
@@ -180,14 +215,13 @@ dyad_status prepare_conv_like(const OpCheck& c, PreparedOp* op, bool transpose) 
   op->kernel = transpose ? "qs8_transpose_conv2d" : depthwise ? "qs8_dwconv2d" : "qs8_conv2d";
   if (!transpose && op->isa != Isa::kReference && conv2d_can_use(op->isa, p)) {
     const TensorInfo* b = c.input(2);
-    state->packed = conv2d_pack(op->isa, p, reinterpret_cast<const int8_t*>(w->constant),
-                                b != nullptr ? reinterpret_cast<const int32_t*>(b->constant)
-                                             : nullptr);
-    if (state->packed.valid()) {
-      state->scratch = AlignedBuffer(conv2d_scratch_bytes(state->packed));
-      if (state->scratch.data() == nullptr) {
-        return c.fail_status(DYAD_ERROR_OUT_OF_MEMORY, "cannot allocate kernel scratch");
-      }
+    // Packed once per (model, ISA): later sessions share the first one's copy.
+    state->packed = shared_packed_weights(c.model(), c.index(), op->isa, [&] {
+      return conv2d_pack(op->isa, p, reinterpret_cast<const int8_t*>(w->constant),
+                         b != nullptr ? reinterpret_cast<const int32_t*>(b->constant) : nullptr);
+    });
+    if (state->packed != nullptr) {
+      op->scratch_bytes = conv2d_scratch_bytes(*state->packed);
       op->kernel = op->kernel + "__" + isa_name(op->isa);
     }
   }

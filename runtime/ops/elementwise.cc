@@ -1,4 +1,6 @@
 // Broadcasting binary ops: Add, Sub (eq. 7-9) and Mul (eq. 10).
+#include <limits>
+
 #include "kernels/reference/reference.h"
 #include "runtime/ops/op_util.h"
 
@@ -9,10 +11,24 @@ namespace {
 struct AddState : OpState {
   AddParams p;
   bool subtract = false;
+  bool same_shapes = false;  // no broadcasting: split flat across threads
 };
 struct MulState : OpState {
   MulParams p;
+  bool same_shapes = false;
 };
+
+// Without broadcasting every output element depends only on the inputs at
+// its own index: run [begin, end) as a rank-1 op of that length.
+template <typename Params>
+Params flat_part(const Params& p, int64_t begin, int64_t end) {
+  Params part = p;
+  Shape flat;
+  flat.rank = 1;
+  flat.dims[0] = static_cast<int32_t>(end - begin);
+  part.shapes.a = part.shapes.b = part.shapes.out = flat;
+  return part;
+}
 
 // int8 a, b, y with y = broadcast(a, b).
 dyad_status verify_binary_shapes(const OpCheck& c) {
@@ -65,11 +81,29 @@ void run_add(const PreparedOp& op) {
   const auto* a = static_cast<const int8_t*>(op.in[0]);
   const auto* b = static_cast<const int8_t*>(op.in[1]);
   auto* y = static_cast<int8_t*>(op.out[0]);
-  if (s.subtract) {
-    ref::sub(s.p, a, b, y);
-  } else {
-    ref::add(s.p, a, b, y);
+  if (!s.same_shapes) {
+    if (s.subtract) {
+      ref::sub(s.p, a, b, y);
+    } else {
+      ref::add(s.p, a, b, y);
+    }
+    return;
   }
+  op.parallel_for(s.p.shapes.out.elements(), kMinElementsPerThread,
+                  [&](int64_t begin, int64_t end, int) {
+                    const AddParams part = flat_part(s.p, begin, end);
+                    if (s.subtract) {
+                      ref::sub(part, a + begin, b + begin, y + begin);
+                    } else {
+                      ref::add(part, a + begin, b + begin, y + begin);
+                    }
+                  });
+}
+
+bool same_shapes(const BinaryShapes& s) {
+  // Parts are rank-1 shapes, so the element count must fit one int32 dim.
+  return same_shape(s.a, s.out) && same_shape(s.b, s.out) &&
+         s.out.elements() <= std::numeric_limits<int32_t>::max();
 }
 
 template <typename Options>
@@ -91,6 +125,7 @@ dyad_status prepare_add_like(const OpCheck& c, PreparedOp* op, bool subtract) {
   p.act_min = o->act_min();
   p.act_max = o->act_max();
   state->subtract = subtract;
+  state->same_shapes = same_shapes(p.shapes);
   op->macs = 0;
   op->kernel = subtract ? "qs8_sub" : "qs8_add";
   op->state = std::move(state);
@@ -109,8 +144,18 @@ dyad_status verify_mul(const OpCheck& c) {
 }
 
 void run_mul(const PreparedOp& op) {
-  ref::mul(op.as<MulState>().p, static_cast<const int8_t*>(op.in[0]),
-           static_cast<const int8_t*>(op.in[1]), static_cast<int8_t*>(op.out[0]));
+  const auto& s = op.as<MulState>();
+  const auto* a = static_cast<const int8_t*>(op.in[0]);
+  const auto* b = static_cast<const int8_t*>(op.in[1]);
+  auto* y = static_cast<int8_t*>(op.out[0]);
+  if (!s.same_shapes) {
+    ref::mul(s.p, a, b, y);
+    return;
+  }
+  op.parallel_for(s.p.shapes.out.elements(), kMinElementsPerThread,
+                  [&](int64_t begin, int64_t end, int) {
+                    ref::mul(flat_part(s.p, begin, end), a + begin, b + begin, y + begin);
+                  });
 }
 
 dyad_status prepare_mul(const OpCheck& c, PreparedOp* op) {
@@ -125,6 +170,7 @@ dyad_status prepare_mul(const OpCheck& c, PreparedOp* op) {
   p.output_shift = o->output_shift();
   p.act_min = o->act_min();
   p.act_max = o->act_max();
+  state->same_shapes = same_shapes(p.shapes);
   op->macs = c.output(0)->shape.elements();
   op->kernel = "qs8_mul";
   op->state = std::move(state);

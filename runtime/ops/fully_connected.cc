@@ -1,4 +1,6 @@
 // FullyConnected: x [..., K] x weights [N, K]^T + bias [N] -> [..., N].
+#include <algorithm>
+
 #include "kernels/conv_kernels.h"
 #include "kernels/reference/reference.h"
 #include "runtime/ops/op_util.h"
@@ -9,8 +11,8 @@ namespace {
 
 struct FullyConnectedState : OpState {
   FullyConnectedParams p;
-  PackedFullyConnected packed;  // valid() when an optimized kernel runs it
-  AlignedBuffer scratch;
+  // The model's shared packed weights when an optimized kernel runs it.
+  std::shared_ptr<const PackedFullyConnected> packed;
 };
 
 dyad_status verify_fc(const OpCheck& c) {
@@ -59,17 +61,30 @@ dyad_status verify_fc(const OpCheck& c) {
   return DYAD_OK;
 }
 
+// Rows are independent (each is one x row times the weights), so any split
+// of [0, rows) gives the same bytes.
 void run_fc(const PreparedOp& op) {
   const auto& s = op.as<FullyConnectedState>();
-  if (s.packed.valid()) {
-    fully_connected_run(s.packed, s.p, static_cast<const int8_t*>(op.in[0]),
-                        static_cast<int8_t*>(op.out[0]), s.scratch.data(), 0, s.p.rows);
+  const auto* x = static_cast<const int8_t*>(op.in[0]);
+  const int64_t row_macs = std::max<int64_t>(1, int64_t{s.p.n} * s.p.k);
+  if (s.packed != nullptr) {
+    auto* y = static_cast<int8_t*>(op.out[0]);
+    op.parallel_for(s.p.rows, kMinPackedMacsPerThread / row_macs + 1,
+                    [&](int64_t begin, int64_t end, int t) {
+                      fully_connected_run(*s.packed, s.p, x, y, op.thread_scratch(t), begin, end);
+                    });
     return;
   }
-  ref::fully_connected(s.p, static_cast<const int8_t*>(op.in[0]),
-                       static_cast<const int8_t*>(op.in[1]),
-                       op.in.size() > 2 ? static_cast<const int32_t*>(op.in[2]) : nullptr,
-                       op.out[0]);
+  const auto* w = static_cast<const int8_t*>(op.in[1]);
+  const auto* b = op.in.size() > 2 ? static_cast<const int32_t*>(op.in[2]) : nullptr;
+  const int64_t out_row = int64_t{s.p.n} * static_cast<int64_t>(dtype_size(s.p.output_type));
+  op.parallel_for(s.p.rows, kMinMacsPerThread / row_macs + 1,
+                  [&](int64_t begin, int64_t end, int) {
+                    FullyConnectedParams part = s.p;
+                    part.rows = static_cast<int32_t>(end - begin);
+                    ref::fully_connected(part, x + begin * s.p.k, w, b,
+                                         static_cast<uint8_t*>(op.out[0]) + begin * out_row);
+                  });
 }
 
 dyad_status prepare_fc(const OpCheck& c, PreparedOp* op) {
@@ -93,14 +108,14 @@ dyad_status prepare_fc(const OpCheck& c, PreparedOp* op) {
   op->kernel = "qs8_fully_connected";
   if (op->isa != Isa::kReference && fully_connected_can_use(op->isa, p)) {
     const TensorInfo* b = c.input(2);
-    state->packed = fully_connected_pack(
-        op->isa, p, reinterpret_cast<const int8_t*>(c.input(1)->constant),
-        b != nullptr ? reinterpret_cast<const int32_t*>(b->constant) : nullptr);
-    if (state->packed.valid()) {
-      state->scratch = AlignedBuffer(fully_connected_scratch_bytes(state->packed));
-      if (state->scratch.data() == nullptr) {
-        return c.fail_status(DYAD_ERROR_OUT_OF_MEMORY, "cannot allocate kernel scratch");
-      }
+    // Packed once per (model, ISA): later sessions share the first one's copy.
+    state->packed = shared_packed_weights(c.model(), c.index(), op->isa, [&] {
+      return fully_connected_pack(
+          op->isa, p, reinterpret_cast<const int8_t*>(c.input(1)->constant),
+          b != nullptr ? reinterpret_cast<const int32_t*>(b->constant) : nullptr);
+    });
+    if (state->packed != nullptr) {
+      op->scratch_bytes = fully_connected_scratch_bytes(*state->packed);
       op->kernel = op->kernel + "__" + isa_name(op->isa);
     }
   }

@@ -30,13 +30,15 @@ dyad_status verify_lut(const OpCheck& c) {
 
 void run_lut(const PreparedOp& op) {
   const auto& s = op.as<LutState>();
-  if (s.unsigned_input) {
-    ref::lut_u8(static_cast<const uint8_t*>(op.in[0]), s.count, s.table,
-                static_cast<int8_t*>(op.out[0]));
-  } else {
-    ref::lut_s8(static_cast<const int8_t*>(op.in[0]), s.count, s.table,
-                static_cast<int8_t*>(op.out[0]));
-  }
+  auto* y = static_cast<int8_t*>(op.out[0]);
+  // One table look-up per element: any split of the elements is exact.
+  op.parallel_for(s.count, kMinElementsPerThread, [&](int64_t begin, int64_t end, int) {
+    if (s.unsigned_input) {
+      ref::lut_u8(static_cast<const uint8_t*>(op.in[0]) + begin, end - begin, s.table, y + begin);
+    } else {
+      ref::lut_s8(static_cast<const int8_t*>(op.in[0]) + begin, end - begin, s.table, y + begin);
+    }
+  });
 }
 
 dyad_status prepare_lut(const OpCheck& c, PreparedOp* op) {

@@ -6,13 +6,17 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <utility>
 #include <string>
 #include <vector>
 
 #include "dyad/dyad.h"
 #include "kernels/common/params.h"
+#include "kernels/conv_kernels.h"
 #include "kernels/dispatch.h"
 #include "runtime/src/model.h"
+#include "runtime/src/thread_pool.h"
 
 namespace dyad {
 namespace rt {
@@ -67,10 +71,61 @@ struct PreparedOp {
   std::string kernel;
   int64_t macs = 0;
   int64_t last_run_ns = 0;
+  // Bytes of kernel scratch one thread needs (set by prepare). The session
+  // then allocates one block per thread for the largest op and sets
+  // scratch/scratch_stride; thread t uses scratch + t * scratch_stride.
+  size_t scratch_bytes = 0;
+  uint8_t* scratch = nullptr;
+  size_t scratch_stride = 0;
+  // The session's pool (null: run on the caller's thread only).
+  ThreadPool* pool = nullptr;
+  // Tests only: ignore the minimum work per thread, so even small ops split
+  // into as many parts as there are threads.
+  bool split_everything = false;
 
   template <typename T>
   const T& as() const { return static_cast<const T&>(*state); }
+  void* thread_scratch(int thread_index) const {
+    return scratch + static_cast<size_t>(thread_index) * scratch_stride;
+  }
+  // fn(begin, end, thread_index) over a static split of [0, count), each part
+  // at least min_per_thread long. Ops split only where every element's result
+  // is independent of the split, so any thread count gives the same bytes.
+  template <typename F>
+  void parallel_for(int64_t count, int64_t min_per_thread, F&& fn) const {
+    if (pool == nullptr || pool->num_threads() == 1) {
+      if (count > 0) fn(int64_t{0}, count, 0);
+      return;
+    }
+    pool->parallel_for(count, fn, split_everything ? 1 : min_per_thread);
+  }
 };
+
+// Work per thread below which splitting an op costs more than it saves (a
+// hand-over to a spinning worker costs a few microseconds). Only the number
+// of parts depends on these, never the result.
+constexpr int64_t kMinElementsPerThread = 4096;       // reference elementwise
+constexpr int64_t kMinMacsPerThread = 1 << 16;         // reference conv / FC
+constexpr int64_t kMinPackedMacsPerThread = 1 << 19;   // optimized conv / FC
+
+// Packed weights of op `op_index` for `isa`, shared by every session of
+// `model`: packed on the first request (under the model's cache mutex), then
+// returned from the cache. `pack` returns a PackedGemm; an invalid one (the
+// pack failed) is not cached and null is returned.
+template <typename PackFn>
+std::shared_ptr<const PackedGemm> shared_packed_weights(const Model& model, int32_t op_index,
+                                                        Isa isa, PackFn&& pack) {
+  PackedWeightsCache& cache = model.packed_cache;
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  const auto key = std::make_pair(op_index, static_cast<int>(isa));
+  auto it = cache.entries.find(key);
+  if (it != cache.entries.end()) return it->second;
+  auto packed = std::make_shared<PackedGemm>(pack());
+  if (!packed->valid()) return nullptr;
+  cache.bytes += packed->buffer.size();
+  cache.entries.emplace(key, packed);
+  return packed;
+}
 
 struct OpKernel {
   fb::OperatorOptions type;

@@ -25,8 +25,17 @@ dyad_status verify_requantize(const OpCheck& c) {
   return check_activation_range(c, o->act_min(), o->act_max(), y->dtype);
 }
 
+// Elementwise (eq. 16): any split of the elements is exact.
 void run_requantize(const PreparedOp& op) {
-  ref::requantize(op.as<RequantizeState>().p, op.in[0], op.out[0]);
+  const RequantizeParams& p = op.as<RequantizeState>().p;
+  const auto in_size = static_cast<int64_t>(dtype_size(p.input_type));
+  const auto out_size = static_cast<int64_t>(dtype_size(p.output_type));
+  op.parallel_for(p.count, kMinElementsPerThread, [&](int64_t begin, int64_t end, int) {
+    RequantizeParams part = p;
+    part.count = end - begin;
+    ref::requantize(part, static_cast<const uint8_t*>(op.in[0]) + begin * in_size,
+                    static_cast<uint8_t*>(op.out[0]) + begin * out_size);
+  });
 }
 
 dyad_status prepare_requantize(const OpCheck& c, PreparedOp* op) {

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <new>
 
 #include "dyad/dyad.h"
@@ -157,6 +158,12 @@ size_t dyad_model_arena_bytes(const dyad_model* model) {
   return model == nullptr ? 0 : static_cast<size_t>(model->plan.arena_bytes);
 }
 
+size_t dyad_model_packed_weights_bytes(const dyad_model* model) {
+  if (model == nullptr) return 0;
+  std::lock_guard<std::mutex> lock(model->packed_cache.mutex);
+  return static_cast<size_t>(model->packed_cache.bytes);
+}
+
 const char* dyad_model_metadata(const dyad_model* model, const char* key) {
   if (model == nullptr || key == nullptr || model->fb->metadata() == nullptr) return nullptr;
   for (const dyad::fb::Metadata* m : *model->fb->metadata()) {
@@ -230,6 +237,10 @@ dyad_status dyad_session_run(dyad_session* session) {
 
 size_t dyad_session_arena_bytes(const dyad_session* session) {
   return session == nullptr ? 0 : static_cast<size_t>(session->arena_bytes);
+}
+
+size_t dyad_session_scratch_bytes(const dyad_session* session) {
+  return session == nullptr ? 0 : static_cast<size_t>(session->scratch_bytes);
 }
 
 const char* dyad_session_isa(const dyad_session* session) {

@@ -4,6 +4,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <utility>
 #include <vector>
 
 #include "dyad/dyad.h"
@@ -11,6 +15,7 @@
 #include "schema/dyad_generated.h"
 
 namespace dyad {
+struct PackedGemm;
 namespace rt {
 
 struct OpKernel;
@@ -44,6 +49,16 @@ struct ArenaPlan {
   std::vector<int64_t> offsets;  // per tensor; -1 for constants and unused tensors
 };
 
+// Packed Conv/FC weights per (op index, ISA), filled by the first session
+// created for that ISA and shared by all later ones (runtime/ops/op.h,
+// shared_packed_weights). Only grows; freed with the model. The model stays
+// logically immutable: the cache holds derived data only.
+struct PackedWeightsCache {
+  std::mutex mutex;
+  std::map<std::pair<int32_t, int>, std::shared_ptr<const PackedGemm>> entries;
+  uint64_t bytes = 0;  // sum of the packed buffers' sizes
+};
+
 struct Model {
   // Storage: either an mmap of a file (owned) or the caller's buffer.
   void* mapping = nullptr;
@@ -60,6 +75,7 @@ struct Model {
   std::vector<int32_t> outputs;
   ArenaPlan plan;
   uint64_t weights_bytes = 0;
+  mutable PackedWeightsCache packed_cache;
 
   ~Model();
 };

@@ -1,9 +1,11 @@
 #include "runtime/src/session.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <string>
+#include <system_error>
 
 #include "runtime/src/error.h"
 
@@ -40,6 +42,32 @@ int64_t now_ns() {
   return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
 }
 
+// One scratch block per thread, each as large as the largest op needs and a
+// multiple of 64 bytes so every block stays 64-byte aligned.
+dyad_status allocate_scratch(Session* s) {
+  size_t per_thread = 0;
+  for (const PreparedOp& op : s->ops) per_thread = std::max(per_thread, op.scratch_bytes);
+  if (per_thread == 0) return DYAD_OK;
+  per_thread = (per_thread + 63) / 64 * 64;
+  const size_t threads = static_cast<size_t>(s->num_threads);
+  if (per_thread > SIZE_MAX / threads) {
+    return fail(DYAD_ERROR_OUT_OF_MEMORY, "kernel scratch of %zu bytes x %zu threads overflows",
+                per_thread, threads);
+  }
+  void* block = nullptr;
+  if (posix_memalign(&block, 64, per_thread * threads) != 0) {
+    return fail(DYAD_ERROR_OUT_OF_MEMORY, "cannot allocate %zu bytes of kernel scratch",
+                per_thread * threads);
+  }
+  s->scratch.reset(static_cast<uint8_t*>(block));
+  s->scratch_bytes = per_thread * threads;
+  for (PreparedOp& op : s->ops) {
+    op.scratch = s->scratch.get();
+    op.scratch_stride = per_thread;
+  }
+  return DYAD_OK;
+}
+
 }  // namespace
 
 void ArenaDeleter::operator()(uint8_t* p) const { std::free(p); }
@@ -72,8 +100,9 @@ dyad_status resolve_isa(const char* requested, Isa* out) {
 
 dyad_status create_session(const Model& model, const dyad_session_options& options,
                            Session* s) {
-  if (options.num_threads < 1) {
-    return fail(DYAD_ERROR_INVALID_ARGUMENT, "num_threads %d, must be >= 1", options.num_threads);
+  if (options.num_threads < 1 || options.num_threads > kMaxThreads) {
+    return fail(DYAD_ERROR_INVALID_ARGUMENT, "num_threads %d, must be in [1, %d]",
+                options.num_threads, kMaxThreads);
   }
   if (dyad_status st = resolve_isa(options.isa, &s->isa)) return st;
   s->model = &model;
@@ -107,7 +136,21 @@ dyad_status create_session(const Model& model, const dyad_session_options& optio
     // Ops without an optimized kernel for the session's path run the reference one.
     if (op.kernel.find("__") == std::string::npos) op.kernel += "__reference";
   }
+  if (dyad_status st = allocate_scratch(s)) return st;
+  if (s->num_threads > 1) {
+    try {
+      s->pool = std::make_unique<ThreadPool>(s->num_threads);
+    } catch (const std::system_error& e) {
+      return fail(DYAD_ERROR_OUT_OF_MEMORY, "cannot start %d worker threads: %s",
+                  s->num_threads - 1, e.what());
+    }
+  }
+  for (PreparedOp& op : s->ops) op.pool = s->pool.get();
   return DYAD_OK;
+}
+
+void split_every_op_for_testing(Session* s) {
+  for (PreparedOp& op : s->ops) op.split_everything = true;
 }
 
 dyad_status run_session(Session* s) {

@@ -62,12 +62,18 @@ DYAD_API size_t dyad_model_num_ops(const dyad_model* model);
 DYAD_API size_t dyad_model_weights_bytes(const dyad_model* model);
 /* Bytes of the activation arena each session of this model allocates. */
 DYAD_API size_t dyad_model_arena_bytes(const dyad_model* model);
+/* Bytes of Conv/FC weights packed for the optimized kernels so far: packed
+ * once per (model, ISA path) when the first session of that path is created,
+ * then shared by every session of the model; freed with the model. */
+DYAD_API size_t dyad_model_packed_weights_bytes(const dyad_model* model);
 /* Value of a metadata key, or NULL. Valid while the model lives. */
 DYAD_API const char* dyad_model_metadata(const dyad_model* model, const char* key);
 
 typedef struct dyad_session_options {
   uint32_t struct_size;  /* sizeof(dyad_session_options), set by _init */
-  int32_t num_threads;   /* >= 1; default 1 */
+  int32_t num_threads;   /* 1..256; default 1. The caller's thread plus
+                            num_threads - 1 workers owned by the session;
+                            results are bit-identical for every value */
   const char* isa;       /* NULL or "auto": best path; else reference|avx2|avxvnni|
                             avx512vnni|neon|neondot|i8mm (the DYAD_ISA variable
                             overrides "auto") */
@@ -103,6 +109,8 @@ DYAD_API dyad_status dyad_session_output(dyad_session* session, size_t index,
 DYAD_API dyad_status dyad_session_run(dyad_session* session);
 
 DYAD_API size_t dyad_session_arena_bytes(const dyad_session* session);
+/* Kernel scratch this session allocated: one block per thread. */
+DYAD_API size_t dyad_session_scratch_bytes(const dyad_session* session);
 /* Name of the ISA path the session runs ("reference", "avx2", ...). */
 DYAD_API const char* dyad_session_isa(const dyad_session* session);
 

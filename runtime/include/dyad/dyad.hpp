@@ -56,6 +56,7 @@ class Model {
   size_t num_ops() const { return dyad_model_num_ops(model_); }
   size_t weights_bytes() const { return dyad_model_weights_bytes(model_); }
   size_t arena_bytes() const { return dyad_model_arena_bytes(model_); }
+  size_t packed_weights_bytes() const { return dyad_model_packed_weights_bytes(model_); }
   // Empty string if the key is absent.
   std::string metadata(const std::string& key) const {
     const char* v = dyad_model_metadata(model_, key.c_str());
@@ -106,6 +107,7 @@ class Session {
   }
   void run() { check(dyad_session_run(session_)); }
   size_t arena_bytes() const { return dyad_session_arena_bytes(session_); }
+  size_t scratch_bytes() const { return dyad_session_scratch_bytes(session_); }
   std::string isa() const { return dyad_session_isa(session_); }
   size_t num_ops() const { return dyad_session_num_ops(session_); }
   dyad_op_profile op_profile(size_t index) const {
