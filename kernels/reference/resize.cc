@@ -28,7 +28,6 @@
 // 2·255·2^-(F+1) = 255/2048 < 0.125; hence |out - exact| < 0.625 and out is
 // within 1 LSB of round(exact) (equal unless exact is within 0.125 of a tie).
 #include <cstdint>
-#include <vector>
 
 #include "kernels/common/fixed_point.h"
 #include "kernels/reference/reference.h"
@@ -113,28 +112,26 @@ void resize(const ResizeParams& p, const int8_t* input, int8_t* output) {
   const int64_t in_row = int64_t{p.in_w} * c_count;
   const int64_t in_image = int64_t{p.in_h} * in_row;
   const int64_t out_image = int64_t{p.out_h} * p.out_w * c_count;
-  // Per-axis tables: the coordinates depend only on the output index.
-  std::vector<Rational> ys(p.out_h), xs(p.out_w);
-  for (int32_t y = 0; y < p.out_h; ++y) {
-    ys[y] = source_coordinate(p.coordinate_mode, y, p.in_h, p.out_h, p.scale_h_num, p.scale_h_den);
-  }
-  for (int32_t x = 0; x < p.out_w; ++x) {
-    xs[x] = source_coordinate(p.coordinate_mode, x, p.in_w, p.out_w, p.scale_w_num, p.scale_w_den);
-  }
+  // Coordinates are recomputed per output pixel (cheap integer math) rather
+  // than tabulated: run() must not allocate (DESIGN.md §4).
   for (int32_t n = 0; n < p.batch; ++n) {
     const int8_t* image = input + n * in_image;
     int8_t* out = output + n * out_image;
     for (int32_t y = 0; y < p.out_h; ++y) {
+      const Rational ys =
+          source_coordinate(p.coordinate_mode, y, p.in_h, p.out_h, p.scale_h_num, p.scale_h_den);
       for (int32_t x = 0; x < p.out_w; ++x) {
+        const Rational xs =
+            source_coordinate(p.coordinate_mode, x, p.in_w, p.out_w, p.scale_w_num, p.scale_w_den);
         if (p.mode == ResizeMode::kNearest) {
-          const int32_t iy = nearest_index(ys[y], p.nearest_rounding, p.in_h);
-          const int32_t ix = nearest_index(xs[x], p.nearest_rounding, p.in_w);
+          const int32_t iy = nearest_index(ys, p.nearest_rounding, p.in_h);
+          const int32_t ix = nearest_index(xs, p.nearest_rounding, p.in_w);
           const int8_t* src = image + iy * in_row + ix * c_count;
           for (int64_t c = 0; c < c_count; ++c) *out++ = src[c];
           continue;
         }
-        const LinearTap ty = linear_tap(ys[y], p.in_h);
-        const LinearTap tx = linear_tap(xs[x], p.in_w);
+        const LinearTap ty = linear_tap(ys, p.in_h);
+        const LinearTap tx = linear_tap(xs, p.in_w);
         const int8_t* r0 = image + ty.i0 * in_row;
         const int8_t* r1 = image + ty.i1 * in_row;
         for (int64_t c = 0; c < c_count; ++c) {

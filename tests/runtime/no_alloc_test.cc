@@ -79,12 +79,9 @@ TEST(NoAllocation, SmallCnnRunAllocatesNothing) {
   expect_run_allocations(small_cnn_model(), "small cnn", 0);
 }
 
-// Known exception: ref::resize builds its two coordinate tables as
-// std::vectors on every call (kernels/reference/resize.cc), and the all-ops
-// model has one Resize. Expect exactly those two; this test fails (and
-// should be set to 0) once the tables move to prepare time.
-TEST(NoAllocation, AllOpsModelAllocatesOnlyInReferenceResize) {
-  expect_run_allocations(all_ops_model(), "all ops", 2);
+// Every op of the runtime, Resize included, runs without a heap allocation.
+TEST(NoAllocation, AllOpsModelRunAllocatesNothing) {
+  expect_run_allocations(all_ops_model(), "all ops", 0);
 }
 
 }  // namespace
