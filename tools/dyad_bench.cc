@@ -167,7 +167,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 1000000));
   app.add_option("--threads", args.threads, "Threads of the session")
       ->capture_default_str()
-      ->check(CLI::Range(1, 1024));
+      ->check(CLI::Range(1, 256));
   app.add_option("--isa", args.isa,
                  "Kernel path: auto (best this CPU supports; the DYAD_ISA variable overrides "
                  "it) or a path this build and CPU support")
