@@ -206,6 +206,22 @@ void Calibrator::ObserveMinMax(const std::string& name, const Tensor& t, uint64_
     s.min = std::min(s.min, lo);
     s.max = std::max(s.max, hi);
   }
+  if (t.shape.size() >= 2 && t.shape[1] > 0) {
+    const int64_t ch = t.shape[1];
+    const int64_t inner = static_cast<int64_t>(t.f.size()) / (t.shape[0] * ch);
+    if (s.channel_mean.size() != static_cast<size_t>(ch)) {
+      s.channel_mean.assign(ch, 0.0);
+      s.channel_runs = 0;
+    }
+    for (int64_t c = 0; c < ch; ++c) {
+      double sum = 0;
+      for (int64_t b = 0; b < t.shape[0]; ++b)
+        for (int64_t i = 0; i < inner; ++i) sum += t.f[(b * ch + c) * inner + i];
+      const double mean = sum / double(t.shape[0] * inner);
+      s.channel_mean[c] += (mean - s.channel_mean[c]) / double(s.channel_runs + 1);
+    }
+    ++s.channel_runs;
+  }
   // Reservoir sampling (algorithm R) with a deterministic generator.
   std::mt19937_64 rng(seed ^ std::hash<std::string>()(name));
   const size_t cap = 4096;

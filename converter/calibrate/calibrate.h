@@ -36,6 +36,10 @@ struct TensorStats {
   // A uniform random subsample of the values (for error measurements).
   std::vector<float> reservoir;
   uint64_t seen = 0;
+  // Mean of each dim-1 slice (the channel of an NCHW tensor), over all runs:
+  // the expected input a Conv's weight rounding error multiplies.
+  std::vector<double> channel_mean;
+  uint64_t channel_runs = 0;
 };
 
 struct CalibOptions {

@@ -28,6 +28,7 @@ struct ConvertConfig {
   // Off by default: on the real models it helped some outputs and hurt others
   // (docs/converter_quantization.md). See CorrectBiases in convert_pipeline.cc.
   bool bias_correction = false;
+  bool weight_bias_correction = true;  // QuantizeOptions::weight_bias_correction
 };
 
 struct TensorError {

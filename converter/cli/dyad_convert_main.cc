@@ -53,12 +53,16 @@ int main(int argc, char** argv) {
   app.add_flag("--no-int16", no_int16, "int8 activations everywhere");
   app.add_flag("--bias-correction", cfg.bias_correction,
                "correct each Conv/Gemm bias by its measured mean output error (experimental)");
+  bool no_wbc = false;
+  app.add_flag("--no-weight-bias-correction", no_wbc,
+               "keep each Conv bias as is (default: remove the mean error of its rounded weights)");
   app.add_flag("-q,--quiet", quiet, "print nothing but errors");
   CLI11_PARSE(app, argc, argv);
   try {
     if (!mean.empty()) cfg.mean = ParseFloats(mean, "--input-mean");
     if (!stdv.empty()) cfg.std = ParseFloats(stdv, "--input-std");
     cfg.allow_int16 = !no_int16;
+    cfg.weight_bias_correction = !no_wbc;
     cfg.progress = !quiet && isatty(2);
     std::ostringstream sink;
     dyad::convert::RunConvert(cfg, quiet ? static_cast<std::ostream&>(sink) : std::cout);

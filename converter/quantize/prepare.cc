@@ -134,12 +134,54 @@ void FuseActivations(Graph& g) {
 // both weight ranges become sqrt(r_A[c] * r_B[c]). Relu(x/s) = Relu(x)/s for
 // s > 0, so the float function is unchanged; per-tensor activation ranges no
 // longer have to span channels that differ by orders of magnitude.
-void EqualizeConvPairs(Graph& g) {
+//
+// A fused Clip(0, hi) (Relu6) commutes with the scaling only where it does not
+// clip: clip(x/s, 0, hi) = clip(x, 0, hi)/s needs x <= min(hi, hi*s). So with
+// `channel_max` (per-channel maxima of A's clipped output on the calibration
+// samples) s is limited so that channel's maximum, with 25% headroom, stays
+// below both bounds, and saturating channels are left alone. Without it,
+// Clip pairs are skipped.
+using ChannelMaxima = std::map<std::string, std::vector<float>>;
+
+ChannelMaxima MeasureChannelMaxima(const Graph& g, const std::vector<TensorMap>& samples) {
+  ChannelMaxima out;
+  RunOptions ro;
+  ro.keep_all = true;
+  for (const TensorMap& in : samples) {
+    TensorMap all = RunGraph(g, in, ro);
+    for (const Node& n : g.nodes) {
+      if (n.op != "Conv" || n.GetString("dyad.activation", "") != "Clip") continue;
+      auto it = all.find(n.outputs[0]);
+      if (it == all.end() || !it->second.is_float() || it->second.shape.size() != 4) continue;
+      const Tensor& t = it->second;
+      const int64_t ch = t.shape[1], inner = t.shape[2] * t.shape[3];
+      std::vector<float>& m = out[n.outputs[0]];
+      m.resize(ch, 0.0f);
+      for (int64_t b = 0; b < t.shape[0]; ++b)
+        for (int64_t c = 0; c < ch; ++c)
+          for (int64_t i = 0; i < inner; ++i) m[c] = std::max(m[c], t.f[(b * ch + c) * inner + i]);
+    }
+  }
+  return out;
+}
+
+void EqualizeConvPairs(Graph& g, const ChannelMaxima& channel_max) {
   for (size_t k = 0; k < g.nodes.size(); ++k) {
     Node& a = g.nodes[k];
     if (a.op != "Conv" || !g.IsConstant(a.Input(1))) continue;
     const std::string act = a.GetString("dyad.activation", "");
-    if (!act.empty() && act != "Relu") continue;
+    const std::vector<float>* clip_max = nullptr;
+    double clip_hi = 0;
+    if (act == "Clip") {
+      auto it = channel_max.find(a.outputs[0]);
+      clip_hi = a.GetFloat("dyad.act_max", INFINITY);
+      if (it == channel_max.end() || a.GetFloat("dyad.act_min", -INFINITY) != 0.0f || !std::isfinite(clip_hi) ||
+          !(clip_hi > 0))
+        continue;
+      clip_max = &it->second;
+    } else if (!act.empty() && act != "Relu") {
+      continue;
+    }
     int c = -1;
     if (!OnlyConsumer(g, a.outputs[0], &c)) continue;
     Node& b = g.nodes[c];
@@ -172,8 +214,17 @@ void EqualizeConvPairs(Graph& g) {
     bool changed = false;
     for (int64_t cc = 0; cc < ch; ++cc) {
       if (ra[cc] <= 0 || rb[cc] <= 0) continue;
-      const double s = ra[cc] / std::sqrt(ra[cc] * rb[cc]);
+      double s = ra[cc] / std::sqrt(ra[cc] * rb[cc]);
       if (!(s > 0) || !std::isfinite(s)) continue;
+      if (clip_max) {
+        if (cc >= static_cast<int64_t>(clip_max->size())) continue;
+        const double m = 1.25 * (*clip_max)[cc];  // headroom for unseen inputs
+        if (m >= clip_hi) continue;               // (nearly) saturating: Clip does not commute
+        // s < 1 scales the channel up: it must stay below hi, x <= hi*s.
+        // s >= 1 needs only x <= hi, which m < hi gives.
+        s = std::max(s, m / clip_hi);
+        if (std::fabs(s - 1.0) < 1e-6) continue;
+      }
       for (int64_t i = 0; i < per_a; ++i) wa.f[cc * per_a + i] = float(wa.f[cc * per_a + i] / s);
       ba.f[cc] = float(ba.f[cc] / s);
       for (int64_t o = 0; o < outs_b; ++o)
@@ -232,12 +283,16 @@ void FoldConstantNodes(Graph& g, const std::map<std::string, Shape>& shapes) {
   g.PruneUnusedConstants();
 }
 
-void PrepareForQuantization(Graph& g, const std::map<std::string, Shape>& shapes) {
+void PrepareForQuantization(Graph& g, const std::map<std::string, Shape>& shapes,
+                            const std::vector<TensorMap>& samples) {
   FoldConstantNodes(g, shapes);
   FoldBatchNorm(g);
   MatMulAddToGemm(g, shapes);
   FuseActivations(g);
-  for (int pass = 0; pass < 2; ++pass) EqualizeConvPairs(g);
+  bool clip_pairs = false;
+  for (const Node& n : g.nodes) clip_pairs = clip_pairs || n.GetString("dyad.activation", "") == "Clip";
+  for (int pass = 0; pass < 2; ++pass)
+    EqualizeConvPairs(g, clip_pairs && !samples.empty() ? MeasureChannelMaxima(g, samples) : ChannelMaxima{});
   g.PruneUnusedConstants();
 }
 

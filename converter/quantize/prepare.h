@@ -10,11 +10,15 @@
 #include <map>
 
 #include "converter/ir/graph.h"
+#include "converter/reference_exec/executor.h"
 
 namespace dyad::convert {
 
-// `shapes`: static shape of every activation (from a float run).
-void PrepareForQuantization(Graph& graph, const std::map<std::string, Shape>& shapes);
+// `shapes`: static shape of every activation (from a float run). `samples`
+// (optional, calibration inputs) let cross-layer equalization pass through a
+// fused Relu6 where the calibration data shows the clip is never reached.
+void PrepareForQuantization(Graph& graph, const std::map<std::string, Shape>& shapes,
+                            const std::vector<TensorMap>& samples = {});
 
 void FoldConstantNodes(Graph& graph, const std::map<std::string, Shape>& shapes);
 

@@ -292,7 +292,46 @@ void Quantizer::QuantizeNode(const Node& n) {
           }
     std::vector<float> bias;
     if (!n.Input(2).empty()) bias = ConstFloats(*this, n, 2);
-    const ChannelWeights cw = QuantizeRows(ohwi, cout, kh * kw * cin_g, BiasMinScale(bias, cout, in.scale));
+    ChannelWeights cw = QuantizeRows(ohwi, cout, kh * kw * cin_g, BiasMinScale(bias, cout, in.scale));
+    if (!transpose && opt_.weight_bias_correction) {
+      // Weight rounding error times the input's mean is a bias the float model
+      // does not have; large when kernel weights nearly cancel (an edge
+      // filter: rounding leaves a DC gain) on an input with a large mean. Its
+      // expectation, over the calibration data, is removed from the bias.
+      auto st = stats_.find(n.Input(0));
+      const int64_t cin = in_s.size() == 4 ? in_s[1] : 0;
+      if (st != stats_.end() && static_cast<int64_t>(st->second.channel_mean.size()) == cin && cin > 0) {
+        const std::vector<double>& mean = st->second.channel_mean;
+        if (bias.empty()) bias.assign(cout, 0.0f);
+        const int64_t per = kh * kw * cin_g;
+        // Fraction of output positions at which each kernel tap reads inside
+        // the image (padding reads 0): small maps are mostly border.
+        const Geometry tg = MakeGeometry(*this, n, in_s, out_s, kh, kw);
+        auto inside = [](int64_t out_n, int64_t in_n, int64_t stride, int64_t pad, int64_t tap) {
+          int64_t c = 0;
+          for (int64_t o = 0; o < out_n; ++o) {
+            const int64_t i = o * stride - pad + tap;
+            c += i >= 0 && i < in_n;
+          }
+          return out_n > 0 ? double(c) / double(out_n) : 0.0;
+        };
+        std::vector<double> tap_frac(kh * kw);
+        for (int64_t y = 0; y < kh; ++y)
+          for (int64_t x = 0; x < kw; ++x)
+            tap_frac[y * kw + x] = inside(out_s[2], in_s[2], tg.sh, tg.pt, y * tg.dh) *
+                                   inside(out_s[3], in_s[3], tg.sw, tg.pl, x * tg.dw);
+        for (int64_t o = 0; o < cout; ++o) {
+          const int64_t g0 = (o / (cout / groups)) * cin_g;
+          double shift = 0;
+          for (int64_t e = 0; e < per; ++e) {
+            const double err = cw.q[o * per + e] * cw.scale[o] - ohwi[o * per + e];
+            shift += err * mean[g0 + e % cin_g] * tap_frac[e / cin_g];
+          }
+          bias[o] = static_cast<float>(bias[o] - shift);
+        }
+        cw = QuantizeRows(ohwi, cout, per, BiasMinScale(bias, cout, in.scale));
+      }
+    }
     const Requant rq = MakeRequant(*this, n, cw, bias, in, out);
     int32_t lo, hi;
     ActBounds(n, out, &lo, &hi);

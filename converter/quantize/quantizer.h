@@ -26,6 +26,9 @@ struct QuantizeOptions {
   // becomes int16 (when its producers can write int16).
   double int16_below_sqnr_db = 40.0;
   bool allow_int16 = true;
+  // Remove from each Conv bias the expected error of its rounded weights on
+  // the input's per-channel calibration mean (see quantize_ops.cc).
+  bool weight_bias_correction = true;
   std::vector<std::pair<std::string, std::string>> metadata;
   // Shapes of non-float activations (Calibrator::other_shapes()).
   std::map<std::string, Shape> extra_shapes;

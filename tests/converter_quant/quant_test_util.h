@@ -58,9 +58,13 @@ struct Comparison {
 // Calibrates (minmax) on `n_calib` random inputs in [lo, hi], quantizes, and
 // compares output `out_index` on one more random input.
 // int16 outputs are off unless `allow_int16` (tolerances are in int8 steps).
+// `base` (optional) overrides the quantizer's options; `prepare_with_samples`
+// hands the calibration inputs to PrepareForQuantization (equalization
+// through Relu6).
 inline Comparison QuantizeAndCompare(Graph g, float lo, float hi, int n_calib = 8, size_t out_index = 0,
-                                     bool allow_int16 = false) {
-  QuantizeOptions qo;
+                                     bool allow_int16 = false, const QuantizeOptions& base = {},
+                                     bool prepare_with_samples = false) {
+  QuantizeOptions qo = base;
   qo.allow_int16 = allow_int16;
   const std::string in = g.inputs[0];
   const Shape shape = g.values[in].shape;
@@ -71,7 +75,7 @@ inline Comparison QuantizeAndCompare(Graph g, float lo, float hi, int n_calib = 
     ro.keep_all = true;
     std::map<std::string, Shape> shapes;
     for (const auto& [name, t] : RunGraph(g, samples[0], ro)) shapes[name] = t.shape;
-    PrepareForQuantization(g, shapes);
+    PrepareForQuantization(g, shapes, prepare_with_samples ? samples : std::vector<TensorMap>{});
   }
   Calibrator cal(g);
   CalibOptions co;
