@@ -13,10 +13,31 @@
 
 #include <gtest/gtest.h>
 
+#include "kernels/common/params.h"
 #include "kernels/common/quantize_multiplier.h"
 
 namespace dyad {
 namespace golden {
+
+// Runs a kernel whose output dtype is int8, int16 or int32 (conv, FC) into a
+// buffer pre-filled with a marker, and widens the n outputs to int64.
+template <typename Kernel>
+std::vector<int64_t> run_widened(DType output_type, size_t n, Kernel&& kernel) {
+  std::vector<int32_t> out32(n, 0x5a5a5a5a);
+  std::vector<int16_t> out16(n, 0x5a5a);
+  std::vector<int8_t> out8(n, 0x5a);
+  void* out = output_type == DType::kInt32   ? static_cast<void*>(out32.data())
+              : output_type == DType::kInt16 ? static_cast<void*>(out16.data())
+                                             : static_cast<void*>(out8.data());
+  kernel(out);
+  std::vector<int64_t> result(n);
+  for (size_t i = 0; i < n; ++i) {
+    result[i] = output_type == DType::kInt32   ? out32[i]
+                : output_type == DType::kInt16 ? out16[i]
+                                               : out8[i];
+  }
+  return result;
+}
 
 inline int32_t uniform_int(std::mt19937& rng, int32_t lo, int32_t hi) {
   return std::uniform_int_distribution<int32_t>(lo, hi)(rng);

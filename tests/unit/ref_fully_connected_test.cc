@@ -16,20 +16,9 @@ namespace {
 std::vector<int64_t> run_fc(const FullyConnectedParams& p, const std::vector<int8_t>& input,
                             const std::vector<int8_t>& weights, const int32_t* bias) {
   const size_t n = static_cast<size_t>(p.rows) * p.n;
-  std::vector<int32_t> out32(n, 0x5a5a5a5a);
-  std::vector<int16_t> out16(n, 0x5a5a);
-  std::vector<int8_t> out8(n, 0x5a);
-  void* out = p.output_type == DType::kInt32   ? static_cast<void*>(out32.data())
-              : p.output_type == DType::kInt16 ? static_cast<void*>(out16.data())
-                                               : static_cast<void*>(out8.data());
-  ref::fully_connected(p, input.data(), weights.data(), bias, out);
-  std::vector<int64_t> result(n);
-  for (size_t i = 0; i < n; ++i) {
-    result[i] = p.output_type == DType::kInt32   ? out32[i]
-                : p.output_type == DType::kInt16 ? out16[i]
-                                                 : out8[i];
-  }
-  return result;
+  return golden::run_widened(p.output_type, n, [&](void* out) {
+    ref::fully_connected(p, input.data(), weights.data(), bias, out);
+  });
 }
 
 TEST(RefFullyConnected, HandTwoRows) {
