@@ -3,12 +3,13 @@
 # driver and packing (arm_gemm.cc) use the baseline flags.
 if(DYAD_ARCH_AARCH64 OR DYAD_ARCH_ARM32)
   set(DYAD_ARM_DIR ${CMAKE_CURRENT_LIST_DIR})
-  set(DYAD_ARM_NEON_SRC ${DYAD_ARM_DIR}/neon/qs8_gemm_2x8c16__neon.cc)
+  # Every file of an ISA folder gets that folder's flags.
+  file(GLOB DYAD_ARM_NEON_SRC CONFIGURE_DEPENDS ${DYAD_ARM_DIR}/neon/*.cc)
   target_sources(dyad_kernels PRIVATE ${DYAD_ARM_DIR}/arm_gemm.cc ${DYAD_ARM_NEON_SRC})
   target_compile_definitions(dyad_kernels PUBLIC DYAD_BUILT_NEON=1)
   if(DYAD_ARCH_AARCH64)
-    set(DYAD_ARM_DOT_SRC ${DYAD_ARM_DIR}/neondot/qs8_gemm_4x16c4__neondot.cc)
-    set(DYAD_ARM_I8MM_SRC ${DYAD_ARM_DIR}/i8mm/qs8_gemm_4x16c8__i8mm.cc)
+    file(GLOB DYAD_ARM_DOT_SRC CONFIGURE_DEPENDS ${DYAD_ARM_DIR}/neondot/*.cc)
+    file(GLOB DYAD_ARM_I8MM_SRC CONFIGURE_DEPENDS ${DYAD_ARM_DIR}/i8mm/*.cc)
     # GCC's pre-register-allocation scheduler hoists every weight load of the
     # unrolled loops to the top and then spills accumulators (counted with
     # tools/qemu_insn_plugin: NEON 66 -> 61, dotprod 89 -> 79, i8mm 56 -> 51
