@@ -8,12 +8,12 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 BIN="${DYAD_BIN:-build/release/tools}"
 OUT=build/demo
-IMAGE="${1:-data/images/astronaut.png}"
+IMAGE="${1:-data/test_images/astronaut.png}"
 mkdir -p "$OUT"
 
 MODEL="$(bash scripts/fetch_models.sh build/models | grep blazeface_front_128.onnx)"
 echo "== converting $MODEL (calibration: data/images)"
-"$BIN/dyad-convert" "$MODEL" -o "$OUT/blazeface.dyad" --calib data/images --calib-count 24 \
+"$BIN/dyad-convert" "$MODEL" -o "$OUT/blazeface.dyad" --calib data/images --calib-count 24 --eval data/test_images \
   --eval-count 4 --input-mean 127.5 --input-std 127.5 --report "$OUT/blazeface_report.json"
 
 echo "== running on $IMAGE"

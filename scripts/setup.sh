@@ -15,6 +15,7 @@ PKGS=(
   nlohmann-json3-dev libcli11-dev libstb-dev
   g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user
   nodejs npm
+  python3
 )
 
 missing=()

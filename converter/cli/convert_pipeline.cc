@@ -32,9 +32,33 @@ TensorError CompareTensors(const std::string& name, const std::vector<float>& re
   return e;
 }
 
+double Top1Agreement(const std::vector<float>& ref, const std::vector<float>& test, int64_t row_length) {
+  if (row_length < 2 || ref.empty() || ref.size() != test.size() || ref.size() % size_t(row_length) != 0) return -1;
+  const size_t rows = ref.size() / size_t(row_length);
+  size_t agree = 0;
+  for (size_t r = 0; r < rows; ++r) {
+    const float* a = &ref[r * size_t(row_length)];
+    const float* b = &test[r * size_t(row_length)];
+    double total = 0;
+    for (int64_t i = 0; i < row_length; ++i) {
+      if (a[i] < 0) return -1;
+      total += a[i];
+    }
+    if (std::fabs(total - 1.0) > 1e-3) return -1;
+    agree += std::max_element(a, a + row_length) - a == std::max_element(b, b + row_length) - b;
+  }
+  return double(agree) / double(rows);
+}
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+std::string FormatPercent(double fraction) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%%", 100.0 * fraction);
+  return buf;
+}
 
 std::string ReadFileBytes(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -248,10 +272,16 @@ ConvertSummary RunConvert(const ConvertConfig& cfg, std::ostream& log) {
 
   // ---- samples: calibration + held-out evaluation ----
   std::vector<Sample> all = LoadSamples(cfg.calib_path, spec, 0);
-  size_t n_eval = all.size() >= 2 ? std::min<size_t>(std::max<size_t>(cfg.eval_count, 1), std::max<size_t>(1, all.size() / 5)) : 0;
-  std::vector<Sample> calib(all.begin(), all.end() - n_eval);
+  std::vector<Sample> calib, eval;
+  if (!cfg.eval_path.empty()) {
+    calib = std::move(all);
+    eval = LoadSamples(cfg.eval_path, spec, cfg.eval_count);
+  } else {
+    const size_t n_eval = all.size() >= 2 ? std::min<size_t>(std::max<size_t>(cfg.eval_count, 1), std::max<size_t>(1, all.size() / 5)) : 0;
+    calib.assign(all.begin(), all.end() - n_eval);
+    eval.assign(all.end() - n_eval, all.end());
+  }
   if (cfg.calib_count > 0 && calib.size() > cfg.calib_count) calib.resize(cfg.calib_count);
-  std::vector<Sample> eval(all.end() - n_eval, all.end());
   if (eval.empty()) {
     eval = calib;
     sum.eval_on_calibration_data = true;
@@ -318,6 +348,7 @@ ConvertSummary RunConvert(const ConvertConfig& cfg, std::ostream& log) {
   // ---- evaluate through libdyad ----
   DyadExec exec(bytes);
   std::vector<std::vector<float>> ref_out(graph.outputs.size()), got_out(graph.outputs.size());
+  std::vector<Shape> out_shapes(graph.outputs.size());
   // Debug model: every quantized activation is an output.
   std::vector<std::string> dbg_names;
   QModel dbg = DebugModel(q, calibrator.stats(), &dbg_names);
@@ -340,6 +371,7 @@ ConvertSummary RunConvert(const ConvertConfig& cfg, std::ostream& log) {
     for (size_t k = 0; k < graph.outputs.size(); ++k) {
       const Tensor& r = ref_imported.at(graph.outputs[k]);
       ref_out[k].insert(ref_out[k].end(), r.f.begin(), r.f.end());
+      out_shapes[k] = r.shape;
       const std::vector<float> g = ToIrLayout(got[k]);
       if (g.size() != r.f.size())
         throw ConvertError("output '" + graph.outputs[k] + "': libdyad gave " + std::to_string(g.size()) +
@@ -359,8 +391,12 @@ ConvertSummary RunConvert(const ConvertConfig& cfg, std::ostream& log) {
     }
     ebar.Update(s + 1, eval.size());
   }
-  for (size_t k = 0; k < graph.outputs.size(); ++k)
+  for (size_t k = 0; k < graph.outputs.size(); ++k) {
     sum.outputs.push_back(CompareTensors(graph.outputs[k], ref_out[k], got_out[k]));
+    if (!out_shapes[k].empty())
+      sum.outputs.back().top1_agreement = Top1Agreement(ref_out[k], got_out[k], out_shapes[k].back());
+    sum.output_values.push_back({graph.outputs[k], out_shapes[k], std::move(ref_out[k]), std::move(got_out[k])});
+  }
   std::vector<TensorError> inter_err;
   for (const Node& n : graph.nodes)
     for (const auto& name : n.outputs) {
@@ -389,7 +425,9 @@ ConvertSummary RunConvert(const ConvertConfig& cfg, std::ostream& log) {
   log << "accuracy vs the float model (" << sum.eval_samples << " samples):\n";
   for (const auto& e : sum.outputs)
     log << "  output " << e.name << ": SQNR " << e.sqnr_db << " dB, cosine " << std::setprecision(5) << e.cosine
-        << std::setprecision(2) << ", max |err| " << e.max_abs_err << "\n";
+        << std::setprecision(2) << ", max |err| " << e.max_abs_err
+        << (e.top1_agreement >= 0 ? ", top-1 agreement " + FormatPercent(e.top1_agreement) : std::string())
+        << "\n";
   if (!sum.worst.empty()) log << "worst intermediate tensors:\n";
   for (const auto& e : sum.worst)
     log << "  " << e.name << ": SQNR " << e.sqnr_db << " dB, cosine " << std::setprecision(5) << e.cosine
@@ -414,7 +452,8 @@ ConvertSummary RunConvert(const ConvertConfig& cfg, std::ostream& log) {
                             {"sqnr_db", std::isfinite(e.sqnr_db) ? e.sqnr_db : 999.0},
                             {"cosine", e.cosine},
                             {"max_abs_err", e.max_abs_err},
-                            {"own_sqnr_db", std::isfinite(e.own_sqnr_db) ? e.own_sqnr_db : 999.0}};
+                            {"own_sqnr_db", std::isfinite(e.own_sqnr_db) ? e.own_sqnr_db : 999.0},
+                            {"top1_agreement", e.top1_agreement >= 0 ? nlohmann::json(e.top1_agreement) : nlohmann::json()}};
     };
     for (const auto& e : sum.outputs) j["outputs"].push_back(err(e));
     j["worst_intermediates"] = nlohmann::json::array();

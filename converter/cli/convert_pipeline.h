@@ -14,6 +14,9 @@ namespace dyad::convert {
 
 struct ConvertConfig {
   std::string onnx_path, output_path, calib_path, report_path;
+  // Held-out samples for the accuracy report. Empty: the last fifth (at most
+  // eval_count) of calib_path's samples are held out instead.
+  std::string eval_path;
   std::string method = "percentile";
   double percentile = 99.99;
   size_t calib_count = 0;                 // 0: every sample not held out
@@ -37,10 +40,23 @@ struct TensorError {
   // SQNR of this tensor's own rounding alone (its float calibration values
   // quantized with its scale): the floor any upstream error adds to.
   double own_sqnr_db = 0;
+  // Outputs whose float values are probability vectors along the last axis
+  // (non-negative, each row sums to 1 within 1e-3): the fraction of rows
+  // whose arg-max libdyad reproduces. -1 for any other tensor.
+  double top1_agreement = -1;
+};
+
+// One graph output over all evaluation samples, concatenated in sample order
+// (the float model as imported, and libdyad dequantized), in the ONNX layout.
+struct OutputValues {
+  std::string name;
+  Shape shape;  // of one sample
+  std::vector<float> reference, dyad;
 };
 
 struct ConvertSummary {
   std::vector<TensorError> outputs;  // in graph output order
+  std::vector<OutputValues> output_values;  // same order: for task-level checks
   std::vector<TensorError> worst;    // intermediates, worst SQNR first (<= 10)
   std::vector<TensorError> intermediates;  // every measured tensor, graph order
   std::vector<Int16Choice> int16;
@@ -59,5 +75,9 @@ ConvertSummary RunConvert(const ConvertConfig& config, std::ostream& log);
 // Float vs libdyad error of `value` against `ref`.
 TensorError CompareTensors(const std::string& name, const std::vector<float>& ref,
                            const std::vector<float>& test);
+
+// TensorError::top1_agreement for rows of `row_length` values; -1 if `ref`
+// is not a set of probability vectors.
+double Top1Agreement(const std::vector<float>& ref, const std::vector<float>& test, int64_t row_length);
 
 }  // namespace dyad::convert

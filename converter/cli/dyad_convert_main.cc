@@ -41,7 +41,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"minmax", "percentile", "entropy", "mse"}));
   app.add_option("--percentile", cfg.percentile, "percentile for --calib-method percentile");
   app.add_option("--calib-count", cfg.calib_count, "at most N calibration samples (0: all)");
-  app.add_option("--eval-count", cfg.eval_count, "held-out samples for the accuracy report (default 10)");
+  app.add_option("--eval", cfg.eval_path,
+                 "held-out images/.npy for the accuracy report (default: the last fifth of --calib's samples, at most --eval-count)");
+  app.add_option("--eval-count", cfg.eval_count, "at most N held-out samples for the accuracy report (default 10)");
   app.add_option("--input-shape", cfg.input_shapes, "name:1x3x224x224 (split at the last ':')");
   app.add_option("--input-mean", mean, "per-channel mean of raw pixels, e.g. 127.5,127.5,127.5");
   app.add_option("--input-std", stdv, "per-channel std of raw pixels");

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "converter/cli/convert_pipeline.h"
+#include "tests/converter_quant/real_model_tasks.h"
 
 namespace dyad::convert {
 namespace {
@@ -25,7 +26,6 @@ std::string FindModel(const std::string& file) {
 
 ConvertSummary ConvertReal(const std::string& file, ConvertConfig cfg) {
   cfg.onnx_path = FindModel(file);
-  cfg.calib_path = std::string(DYAD_SOURCE_DIR) + "/data/images";
   cfg.output_path = (std::filesystem::temp_directory_path() / (file + ".dyad")).string();
   std::ostringstream log;
   ConvertSummary s = RunConvert(cfg, log);
@@ -34,55 +34,120 @@ ConvertSummary ConvertReal(const std::string& file, ConvertConfig cfg) {
   return s;
 }
 
+std::string Data(const std::string& path) { return std::string(DYAD_SOURCE_DIR) + "/data/" + path; }
+
+const OutputValues& Output(const ConvertSummary& s, const std::string& name) {
+  for (const auto& o : s.output_values)
+    if (o.name == name) return o;
+  ADD_FAILURE() << "no output " << name;
+  return s.output_values.at(0);
+}
+
+int64_t Elements(const Shape& shape) {
+  int64_t n = 1;
+  for (auto d : shape) n *= d;
+  return n;
+}
+
 #define SKIP_WITHOUT(file)                                                                     \
   if (FindModel(file).empty())                                                                 \
   GTEST_SKIP() << file << " not fetched: run scripts/fetch_models.sh build/models (or set "    \
                           "DYAD_MODELS_DIR)"
 
-// Floors below are the accuracy measured when these tests were written (see
-// docs/converter_quantization.md); the target is cosine >= 0.99.
+// Calibrated on data/images, judged on photographs it never saw
+// (data/test_images). Floors are the measured values minus a margin; the
+// issue's target is cosine >= 0.99 on every output (docs/converter_quantization.md
+// says where and why it is missed).
 TEST(RealModels, BlazeFaceFront128) {
   SKIP_WITHOUT("blazeface_front_128.onnx");
   ConvertConfig cfg;
+  cfg.calib_path = Data("images");
+  cfg.eval_path = Data("test_images");
   cfg.calib_count = 24;
-  cfg.eval_count = 4;
   cfg.mean = {127.5f};
   cfg.std = {127.5f};
   ConvertSummary s = ConvertReal("blazeface_front_128.onnx", cfg);
   ASSERT_EQ(s.outputs.size(), 4u);
   for (const auto& o : s.outputs) {
     std::printf("BlazeFace %s: SQNR %.2f dB, cosine %.5f\n", o.name.c_str(), o.sqnr_db, o.cosine);
-    EXPECT_GE(o.cosine, 0.8) << o.name;
+    EXPECT_GE(o.cosine, 0.95) << o.name;  // measured 0.9987 / 0.963 / 0.9981 / 0.9951
   }
+  // The task: the same faces, each int8 box at IoU >= 0.8 with its float box.
+  const auto& s8 = Output(s, "Identity:0");
+  const auto& s16 = Output(s, "Identity_1:0");
+  const auto& r8 = Output(s, "Identity_2:0");
+  const auto& r16 = Output(s, "Identity_3:0");
+  const int64_t n8 = Elements(s8.shape), n16 = Elements(s16.shape);
+  size_t faces = 0;
+  for (size_t k = 0; k < s.eval_samples; ++k) {
+    const auto want = tasks::BlazeFaceFaces(&s8.reference[k * n8], &s16.reference[k * n16],
+                                            &r8.reference[k * n8 * 16], &r16.reference[k * n16 * 16]);
+    const auto got = tasks::BlazeFaceFaces(&s8.dyad[k * n8], &s16.dyad[k * n16], &r8.dyad[k * n8 * 16],
+                                           &r16.dyad[k * n16 * 16]);
+    EXPECT_EQ(got.size(), want.size()) << "sample " << k;
+    for (const auto& g : got) {
+      float best = 0;
+      for (const auto& w : want) best = std::max(best, tasks::Iou(g, w));
+      std::printf("BlazeFace sample %zu: int8 face score %.3f, IoU with the float face %.3f\n", k, g.score, best);
+      EXPECT_GE(best, 0.8f);
+    }
+    faces += want.size();
+  }
+  EXPECT_GE(faces, 1u) << "the held-out photographs should contain a face";
 }
 
 TEST(RealModels, PaddleOcrMobileV2Cls) {
   SKIP_WITHOUT("ppocr_mobile_v2_cls.onnx");
   ConvertConfig cfg;
-  cfg.calib_count = 24;
-  cfg.eval_count = 4;
+  cfg.calib_path = Data("text_lines/calib");    // crops of one scanned page
+  cfg.eval_path = Data("text_lines/heldout");   // crops of another document
+  cfg.calib_count = 48;
+  cfg.eval_count = 48;
+  cfg.eval_intermediates = false;
   cfg.input_shapes = {"x:1x3x48x192"};
   cfg.mean = {127.5f};
   cfg.std = {127.5f};
   ConvertSummary s = ConvertReal("ppocr_mobile_v2_cls.onnx", cfg);
   ASSERT_EQ(s.outputs.size(), 1u);
-  for (const auto& o : s.outputs) {
-    std::printf("PPOCR cls %s: SQNR %.2f dB, cosine %.5f\n", o.name.c_str(), o.sqnr_db, o.cosine);
-    EXPECT_GE(o.cosine, 0.9) << o.name;
-  }
+  const auto& o = s.outputs[0];
+  std::printf("PPOCR cls %s: SQNR %.2f dB, cosine %.5f, top-1 agreement %.3f\n", o.name.c_str(), o.sqnr_db,
+              o.cosine, o.top1_agreement);
+  EXPECT_GE(o.cosine, 0.985);        // measured 0.991
+  EXPECT_GE(o.top1_agreement, 0.85);  // measured 0.896 (43 of 48 crops)
 }
 
 TEST(RealModels, MlsdTiny320) {
   SKIP_WITHOUT("mlsd_320_tiny.onnx");
   ConvertConfig cfg;
-  cfg.calib_count = 4;
-  cfg.eval_count = 2;
+  cfg.calib_path = Data("images");
+  cfg.eval_path = Data("test_images");
+  cfg.calib_count = 4;  // the three photographs and one face crop
   cfg.eval_intermediates = false;
   ConvertSummary s = ConvertReal("mlsd_320_tiny.onnx", cfg);
   ASSERT_EQ(s.outputs.size(), 2u);
-  for (const auto& o : s.outputs) {
+  for (const auto& o : s.outputs)
     std::printf("M-LSD %s: SQNR %.2f dB, cosine %.5f\n", o.name.c_str(), o.sqnr_db, o.cosine);
-    EXPECT_GE(o.cosine, 0.2) << o.name;
+  const auto& offsets = Output(s, "offsets");
+  EXPECT_GE(s.outputs[0].cosine, 0.9) << "offsets";  // measured 0.930
+  // "scores" keeps only the local maxima of the centre heat map (x where
+  // x == maxpool3x3(x)): a discontinuous function of its input, so its cosine
+  // says little (docs/converter_quantization.md). The task is the segments.
+  const auto& scores = Output(s, "scores");
+  ASSERT_EQ(scores.shape.size(), 4u);
+  const int h = int(scores.shape[1]), w = int(scores.shape[2]);
+  for (size_t k = 0; k < s.eval_samples; ++k) {
+    const size_t so = k * size_t(h) * w, oo = so * 4;
+    const auto want = tasks::MlsdSegments(&scores.reference[so], &offsets.reference[oo], h, w);
+    const auto got = tasks::MlsdSegments(&scores.dyad[so], &offsets.dyad[oo], h, w);
+    const double recall = tasks::SegmentRecall(want, got, 2.0f);
+    const double precision = tasks::SegmentRecall(got, want, 2.0f);
+    std::printf("M-LSD sample %zu: float %zu segments, int8 %zu; recall %.3f, precision %.3f (end points within 2 px of 160)\n",
+                k, want.size(), got.size(), recall, precision);
+    // Measured: recall 0.909 / 0.765, precision 0.806 / 0.507. The int8 heat
+    // map has ties where the float one has a single maximum, so the int8 mask
+    // keeps extra centres (docs/converter_quantization.md).
+    EXPECT_GE(recall, 0.7);
+    EXPECT_GE(precision, 0.45);
   }
 }
 

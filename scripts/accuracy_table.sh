@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Accuracy of the three real models for each calibration method: converts
+# each with dyad-convert --report (calibration and held-out data as in
+# tests/converter_quant/real_models_test.cc) and prints a Markdown table of
+# per-output SQNR (dB) / cosine against the float model, plus conversion time
+# and .dyad vs ONNX size.
+#   scripts/accuracy_table.sh [BUILD_DIR]
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+BIN="${1:-build/release}/tools"
+OUT=build/accuracy
+mkdir -p "$OUT"
+bash scripts/fetch_models.sh build/models >/dev/null
+
+MODELS=(
+  "blazeface|blazeface_front_128.onnx|--calib data/images --calib-count 24 --eval data/test_images --input-mean 127.5 --input-std 127.5"
+  "ppocr_cls|ppocr_mobile_v2_cls.onnx|--calib data/text_lines/calib --calib-count 48 --eval data/text_lines/heldout --eval-count 48 --input-shape x:1x3x48x192 --input-mean 127.5 --input-std 127.5"
+  "mlsd_tiny|mlsd_320_tiny.onnx|--calib data/images --calib-count 6 --eval data/test_images"
+)
+for entry in "${MODELS[@]}"; do
+  IFS='|' read -r name file args <<<"$entry"
+  for method in minmax percentile entropy mse; do
+    echo "converting $name ($method)" >&2
+    # shellcheck disable=SC2086
+    "$BIN/dyad-convert" "build/models/$file" -o "$OUT/${name}_$method.dyad" $args --calib-method "$method" \
+      --report "$OUT/${name}_$method.json" -q
+  done
+done
+python3 - "$OUT" <<'PY'
+import json, sys
+out = sys.argv[1]
+models = ["blazeface", "ppocr_cls", "mlsd_tiny"]
+methods = ["minmax", "percentile", "entropy", "mse"]
+print("| model | output | " + " | ".join(methods) + " |")
+print("|---|---|" + "---|" * len(methods))
+for m in models:
+    reports = {k: json.load(open("%s/%s_%s.json" % (out, m, k))) for k in methods}
+    for i, o in enumerate(reports["percentile"]["outputs"]):
+        cells = []
+        for k in methods:
+            e = reports[k]["outputs"][i]
+            top1 = e.get("top1_agreement")
+            cells.append("%.1f / %.4f%s" % (e["sqnr_db"], e["cosine"], "" if top1 is None else ", top-1 %.1f%%" % (100 * top1)))
+        print("| %s | %s | %s |" % (m, o["name"], " | ".join(cells)))
+print()
+print("| model | conversion (s, percentile) | .dyad bytes | ONNX bytes | calibration / held-out samples |")
+print("|---|---|---|---|---|")
+for m in models:
+    r = json.load(open("%s/%s_percentile.json" % (out, m)))
+    print("| %s | %.1f | %d | %d | %d / %d |" % (m, r["seconds"], r["dyad_bytes"], r["onnx_bytes"],
+                                                r["calibration_samples"], r["evaluation_samples"]))
+PY
