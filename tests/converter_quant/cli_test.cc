@@ -116,6 +116,18 @@ TEST_F(CliTest, MissingCalibrationDataIsAClearError) {
   EXPECT_NE(r.output.find("no such file or folder"), std::string::npos) << r.output;
 }
 
+TEST_F(CliTest, HeldOutSetComesFromEval) {
+  fs::create_directories(dir_ / "heldout");
+  fs::copy_file(P("calib/s0.npy"), P("heldout/h0.npy"));
+  fs::copy_file(P("calib/s1.npy"), P("heldout/h1.npy"));
+  RunResult r = Shell(Convert("--calib " + P("calib") + " --eval " + P("heldout") + " --input-shape image:1x3x16x16"));
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("6 calibration samples, 2 held-out samples"), std::string::npos) << r.output;
+  RunResult bad = Shell(Convert("--calib " + P("calib") + " --eval " + P("nope") + " --input-shape image:1x3x16x16"));
+  EXPECT_NE(bad.code, 0);
+  EXPECT_NE(bad.output.find("nope: no such file or folder"), std::string::npos) << bad.output;
+}
+
 TEST_F(CliTest, EmptyFolderIsAClearError) {
   fs::create_directories(dir_ / "empty");
   RunResult r = Shell(Convert("--calib " + P("empty") + " --input-shape image:1x3x16x16"));
