@@ -4,6 +4,7 @@
 // a message, when the models have not been fetched.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
@@ -78,6 +79,21 @@ TEST(RealModels, BlazeFaceFront128) {
   const auto& r8 = Output(s, "Identity_2:0");
   const auto& r16 = Output(s, "Identity_3:0");
   const int64_t n8 = Elements(s8.shape), n16 = Elements(s16.shape);
+  // The score outputs are logits down to about -1500; what a detector reads
+  // is the sigmoid, where those logits are all 0. Largest probability error:
+  for (const OutputValues* o : {&s8, &s16}) {
+    double worst = 0;
+    for (size_t i = 0; i < o->reference.size(); ++i) {
+      const double p = 1 / (1 + std::exp(-double(o->reference[i]))), q = 1 / (1 + std::exp(-double(o->dyad[i])));
+      worst = std::max(worst, std::fabs(p - q));
+    }
+    std::printf("BlazeFace %s: largest sigmoid(score) error %.4f\n", o->name.c_str(), worst);
+    // Measured 0.260 / 0.129: the face in astronaut.png scores 0.661 in int8
+    // against 0.921 in float. 21 of the 24 calibration samples are grey,
+    // blurred 25x25 face crops, so the first conv's range clips the colours of
+    // a sharp photograph (its own error on astronaut.png: 19 dB).
+    EXPECT_LE(worst, 0.35) << o->name;
+  }
   size_t faces = 0;
   for (size_t k = 0; k < s.eval_samples; ++k) {
     const auto want = tasks::BlazeFaceFaces(&s8.reference[k * n8], &s16.reference[k * n16],
