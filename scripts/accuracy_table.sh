@@ -14,7 +14,7 @@ mkdir -p "$OUT"
 bash scripts/fetch_models.sh build/models >/dev/null
 
 MODELS=(
-  "blazeface|blazeface_front_128.onnx|--calib data/images --calib-count 24 --eval data/test_images --input-mean 127.5 --input-std 127.5"
+  "blazeface|blazeface_front_128.onnx|--calib data/images --calib-windows 8 --calib-count 24 --eval data/test_images --input-mean 127.5 --input-std 127.5"
   "ppocr_cls|ppocr_mobile_v2_cls.onnx|--calib data/text_lines/calib --calib-count 48 --eval data/text_lines/heldout --eval-count 48 --input-shape x:1x3x48x192 --input-mean 127.5 --input-std 127.5"
   "mlsd_tiny|mlsd_320_tiny.onnx|--calib data/images --calib-count 6 --eval data/test_images"
 )

@@ -20,7 +20,7 @@ bash scripts/fetch_models.sh "$MODELS_DIR" >/dev/null
 
 # name | onnx file | dyad-convert arguments (the ones the real-model tests use)
 MODELS=(
-  "blazeface|blazeface_front_128.onnx|--calib data/images --calib-count 24 --input-mean 127.5 --input-std 127.5"
+  "blazeface|blazeface_front_128.onnx|--calib data/images --calib-windows 8 --calib-count 24 --input-mean 127.5 --input-std 127.5"
   "ppocr_cls|ppocr_mobile_v2_cls.onnx|--calib data/text_lines/calib --calib-count 48 --input-shape x:1x3x48x192 --input-mean 127.5 --input-std 127.5"
   "mlsd_tiny|mlsd_320_tiny.onnx|--calib data/images --calib-count 6"
 )

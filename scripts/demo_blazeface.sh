@@ -13,7 +13,7 @@ mkdir -p "$OUT"
 
 MODEL="$(bash scripts/fetch_models.sh build/models | grep blazeface_front_128.onnx)"
 echo "== converting $MODEL (calibration: data/images)"
-"$BIN/dyad-convert" "$MODEL" -o "$OUT/blazeface.dyad" --calib data/images --calib-count 24 --eval data/test_images \
+"$BIN/dyad-convert" "$MODEL" -o "$OUT/blazeface.dyad" --calib data/images --calib-windows 8 --calib-count 24 --eval data/test_images \
   --eval-count 4 --input-mean 127.5 --input-std 127.5 --report "$OUT/blazeface_report.json"
 
 echo "== running on $IMAGE"

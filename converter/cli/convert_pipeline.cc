@@ -271,7 +271,9 @@ ConvertSummary RunConvert(const ConvertConfig& cfg, std::ostream& log) {
   spec.std = cfg.std;
 
   // ---- samples: calibration + held-out evaluation ----
-  std::vector<Sample> all = LoadSamples(cfg.calib_path, spec, 0);
+  std::vector<Sample> all = LoadSamples(cfg.calib_path, spec, 0, cfg.eval_path.empty() ? 1 : cfg.calib_windows);
+  if (cfg.calib_windows > 1 && cfg.eval_path.empty())
+    throw ConvertError("--calib-windows needs --eval: windows of one photograph must not be both calibration and held-out samples");
   std::vector<Sample> calib, eval;
   if (!cfg.eval_path.empty()) {
     calib = std::move(all);

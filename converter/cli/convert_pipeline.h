@@ -20,6 +20,7 @@ struct ConvertConfig {
   std::string method = "percentile";
   double percentile = 99.99;
   size_t calib_count = 0;                 // 0: every sample not held out
+  int calib_windows = 1;                  // windows per calibration image (samples.h)
   size_t eval_count = 10;                 // held-out samples (at most a fifth of all)
   std::vector<std::string> input_shapes;  // "name:1x3x224x224"
   std::vector<float> mean, std;

@@ -41,6 +41,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"minmax", "percentile", "entropy", "mse"}));
   app.add_option("--percentile", cfg.percentile, "percentile for --calib-method percentile");
   app.add_option("--calib-count", cfg.calib_count, "at most N calibration samples (0: all)");
+  app.add_option("--calib-windows", cfg.calib_windows,
+                 "each calibration image also yields up to 8 fixed windows (mirror, corners, centre): 1..8, default 1")
+      ->check(CLI::Range(1, 8));
   app.add_option("--eval", cfg.eval_path,
                  "held-out images/.npy for the accuracy report (default: the last fifth of --calib's samples, at most --eval-count)");
   app.add_option("--eval-count", cfg.eval_count, "at most N held-out samples for the accuracy report (default 10)");

@@ -67,12 +67,56 @@ std::vector<uint8_t> ResizeCropHwc(const uint8_t* src, int sh, int sw, int c, in
   return out;
 }
 
-std::vector<uint8_t> LoadImageHwc(const std::string& path, int height, int width, int channels) {
+namespace {
+
+struct Window {
+  float x, y, size;  // of the image's centred square, in fractions of its side
+  bool mirrored;
+};
+constexpr Window kWindows[kImageWindows] = {
+    {0, 0, 1, false},        {0, 0, 1, true},           {0, 0, 0.6f, false},   {0.4f, 0, 0.6f, false},
+    {0, 0.4f, 0.6f, true},   {0.4f, 0.4f, 0.6f, true},  {0.25f, 0.25f, 0.5f, false}, {0.1f, 0.3f, 0.45f, true},
+};
+
+// The pixels of window `k` of a w x h image with c channels (k = 0: all of it).
+std::vector<uint8_t> CutWindow(const uint8_t* src, int w, int h, int c, int k, int* out_w, int* out_h) {
+  const Window& win = kWindows[k];
+  int x0 = 0, y0 = 0, cw = w, ch = h;
+  if (win.size < 1) {
+    const int side = std::min(w, h);
+    cw = ch = std::max(1, int(float(side) * win.size));
+    x0 = (w - side) / 2 + int(float(side) * win.x);
+    y0 = (h - side) / 2 + int(float(side) * win.y);
+    x0 = std::min(x0, w - cw);
+    y0 = std::min(y0, h - ch);
+  }
+  std::vector<uint8_t> out(size_t(cw) * ch * c);
+  for (int y = 0; y < ch; ++y)
+    for (int x = 0; x < cw; ++x)
+      for (int j = 0; j < c; ++j) {
+        const int sx = x0 + (win.mirrored ? cw - 1 - x : x);
+        out[(size_t(y) * cw + x) * c + j] = src[(size_t(y0 + y) * w + sx) * c + j];
+      }
+  *out_w = cw;
+  *out_h = ch;
+  return out;
+}
+
+}  // namespace
+
+std::vector<uint8_t> LoadImageHwc(const std::string& path, int height, int width, int channels, int window) {
   int w = 0, h = 0, n = 0;
   const int want = channels == 1 ? 1 : 3;
   unsigned char* data = stbi_load(path.c_str(), &w, &h, &n, want);
   if (!data) throw ConvertError(path + ": cannot decode image (" + std::string(stbi_failure_reason()) + ")");
-  std::vector<uint8_t> rgb = ResizeCropHwc(data, h, w, want, height, width);
+  std::vector<uint8_t> rgb;
+  if (window > 0 && window < kImageWindows) {
+    int ww = 0, wh = 0;
+    const std::vector<uint8_t> cut = CutWindow(data, w, h, want, window, &ww, &wh);
+    rgb = ResizeCropHwc(cut.data(), wh, ww, want, height, width);
+  } else {
+    rgb = ResizeCropHwc(data, h, w, want, height, width);
+  }
   stbi_image_free(data);
   if (channels == want) return rgb;
   std::vector<uint8_t> out(size_t(height) * width * channels, 255);
@@ -106,6 +150,21 @@ Sample SampleFromPixels(const std::vector<uint8_t>& hwc, const InputSpec& spec, 
 
 namespace {
 
+// value = (pixel - mean[c]) / std[c] in place, c the channel of each element
+// in the model's layout (one mean/std for every element unless the input is 4-D).
+void NormalizePixels(const InputSpec& spec, std::vector<float>* values) {
+  if (spec.mean.empty()) return;
+  int h = 1, w = 1, c = 1;
+  if (spec.shape.size() == 4) InputHwc(spec, &h, &w, &c);
+  if (spec.mean.size() > 1 && spec.shape.size() != 4)
+    throw ConvertError("per-channel --input-mean/--input-std need a 4-D input, '" + spec.name + "' is " +
+                       ShapeToString(spec.shape));
+  for (size_t e = 0; e < values->size(); ++e) {
+    const size_t ci = spec.mean.size() == 1 ? 0 : spec.nhwc ? e % size_t(c) : (e / (size_t(h) * w)) % size_t(c);
+    (*values)[e] = ((*values)[e] - spec.mean.at(ci)) / spec.std.at(ci);
+  }
+}
+
 void AddNpySamples(const std::string& path, const InputSpec& spec, size_t max_count,
                    std::vector<Sample>* out) {
   NpyArray a = ReadNpy(path);
@@ -120,7 +179,11 @@ void AddNpySamples(const std::string& path, const InputSpec& spec, size_t max_co
       Sample s;
       s.source = path + "[" + std::to_string(k) + "]";
       s.value = Tensor::Float(spec.shape, std::vector<float>(v.begin() + k * per, v.begin() + (k + 1) * per));
-      if (a.dtype == "u1") s.pixels.assign(a.bytes.begin() + k * per, a.bytes.begin() + (k + 1) * per);
+      if (a.dtype == "u1") {
+        // uint8 samples are pixels, like images: normalized the same way.
+        s.pixels.assign(a.bytes.begin() + k * per, a.bytes.begin() + (k + 1) * per);
+        NormalizePixels(spec, &s.value.f);
+      }
       if (a.dtype == "i1")
         for (int64_t e = 0; e < per; ++e) s.raw_int8.push_back(static_cast<int8_t>(a.bytes[k * per + e]));
       out->push_back(std::move(s));
@@ -160,7 +223,11 @@ void AddNpySamples(const std::string& path, const InputSpec& spec, size_t max_co
 
 }  // namespace
 
-std::vector<Sample> LoadSamples(const std::string& path, const InputSpec& spec, size_t max_count) {
+std::vector<Sample> LoadSamples(const std::string& path, const InputSpec& spec, size_t max_count,
+                                int windows_per_image) {
+  if (windows_per_image < 1 || windows_per_image > kImageWindows)
+    throw ConvertError("windows per image must be 1.." + std::to_string(kImageWindows) + ", got " +
+                       std::to_string(windows_per_image));
   std::vector<std::string> files;
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
@@ -181,7 +248,9 @@ std::vector<Sample> LoadSamples(const std::string& path, const InputSpec& spec, 
     if (IsImageFile(f)) {
       int h, w, c;
       InputHwc(spec, &h, &w, &c);
-      out.push_back(SampleFromPixels(LoadImageHwc(f, h, w, c), spec, f));
+      for (int k = 0; k < windows_per_image && (max_count == 0 || out.size() < max_count); ++k)
+        out.push_back(SampleFromPixels(LoadImageHwc(f, h, w, c, k), spec,
+                                       k == 0 ? f : f + " (window " + std::to_string(k) + ")"));
     } else if (fs::path(f).extension() == ".npy") {
       AddNpySamples(f, spec, max_count, &out);
     } else {

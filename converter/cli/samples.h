@@ -31,7 +31,16 @@ struct Sample {
 
 bool IsImageFile(const std::string& path);
 // HWC uint8, `channels` channels (extra channels beyond the file's are 255).
-std::vector<uint8_t> LoadImageHwc(const std::string& path, int height, int width, int channels);
+// window < kImageWindows picks one of the fixed windows below instead of the
+// whole image (0 is the whole image).
+std::vector<uint8_t> LoadImageHwc(const std::string& path, int height, int width, int channels, int window = 0);
+
+// Calibration windows of one image (fractions of its shorter side, from the
+// top-left corner of the centred square; mirrored = flipped left-right): the
+// whole image, its mirror, four corner windows of 60% (two mirrored), the
+// centre 50% and a mirrored 45% window. More (and sharper) calibration
+// samples from a few photographs.
+constexpr int kImageWindows = 8;
 // Resizes (bilinear, cover) + center-crops a HWC uint8 image.
 std::vector<uint8_t> ResizeCropHwc(const uint8_t* src, int sh, int sw, int c, int height, int width);
 
@@ -40,7 +49,10 @@ Sample SampleFromPixels(const std::vector<uint8_t>& hwc, const InputSpec& spec, 
 // Samples from a file or a folder (sorted by name); at most `max_count`
 // (0 = all). ConvertError naming the file on a bad/mismatched file, and when
 // nothing usable is found.
-std::vector<Sample> LoadSamples(const std::string& path, const InputSpec& spec, size_t max_count);
+// windows_per_image (1..kImageWindows): how many of the fixed windows each
+// image file yields (1: the whole image only); .npy files are not affected.
+std::vector<Sample> LoadSamples(const std::string& path, const InputSpec& spec, size_t max_count,
+                                int windows_per_image = 1);
 
 // Geometry of an image-like input: H, W, C.
 void InputHwc(const InputSpec& spec, int* h, int* w, int* c);

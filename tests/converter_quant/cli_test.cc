@@ -128,6 +128,35 @@ TEST_F(CliTest, HeldOutSetComesFromEval) {
   EXPECT_NE(bad.output.find("nope: no such file or folder"), std::string::npos) << bad.output;
 }
 
+TEST_F(CliTest, CalibrationWindowsMultiplyImageSamples) {
+  // A 4-channel 16x16 PNG-free setup: images come from a tiny BMP written here.
+  fs::create_directories(dir_ / "imgs");
+  {
+    // 24-bit BMP, 20x12, a gradient.
+    const int w = 20, h = 12, row = (w * 3 + 3) & ~3;
+    std::string bmp(54 + size_t(row) * h, '\0');
+    auto put32 = [&](size_t at, uint32_t v) { for (int k = 0; k < 4; ++k) bmp[at + k] = char((v >> (8 * k)) & 255); };
+    bmp[0] = 'B'; bmp[1] = 'M';
+    put32(2, uint32_t(bmp.size())); put32(10, 54); put32(14, 40); put32(18, w); put32(22, h);
+    bmp[26] = 1; bmp[28] = 24; put32(34, uint32_t(row * h));
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x)
+        for (int c = 0; c < 3; ++c) bmp[54 + size_t(y) * row + x * 3 + c] = char((x * 12 + y * 5 + c * 40) & 255);
+    Write("imgs/a.bmp", bmp);
+  }
+  RunResult r = Shell(Convert("--calib " + P("imgs") + " --calib-windows 8 --eval " + P("imgs") +
+                              " --input-shape image:1x3x16x16"));
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("8 calibration samples, 1 held-out samples"), std::string::npos) << r.output;
+  // Windows need a separate held-out set, and stay within 1..8.
+  RunResult no_eval = Shell(Convert("--calib " + P("imgs") + " --calib-windows 8 --input-shape image:1x3x16x16"));
+  EXPECT_NE(no_eval.code, 0);
+  EXPECT_NE(no_eval.output.find("--calib-windows needs --eval"), std::string::npos) << no_eval.output;
+  RunResult bad = Shell(Convert("--calib " + P("imgs") + " --calib-windows 9 --eval " + P("imgs") +
+                                " --input-shape image:1x3x16x16"));
+  EXPECT_NE(bad.code, 0);
+}
+
 TEST_F(CliTest, EmptyFolderIsAClearError) {
   fs::create_directories(dir_ / "empty");
   RunResult r = Shell(Convert("--calib " + P("empty") + " --input-shape image:1x3x16x16"));
