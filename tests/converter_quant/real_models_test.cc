@@ -8,8 +8,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
+#include <vector>
 
 #include "converter/cli/convert_pipeline.h"
+#include "dyad/dyad.h"
 #include "tests/converter_quant/real_model_tasks.h"
 
 namespace dyad::convert {
@@ -25,12 +27,58 @@ std::string FindModel(const std::string& file) {
   return "";
 }
 
+// Runs the .dyad on every kernel path this build and CPU support, at 1, 2
+// and 3 threads, on one seeded input, and expects the same output bytes as
+// the reference path at 1 thread.
+void ExpectBitIdenticalOnEveryPath(const std::string& dyad_path) {
+  dyad_model* model = nullptr;
+  ASSERT_EQ(dyad_model_load_file(dyad_path.c_str(), &model), DYAD_OK) << dyad_last_error();
+  std::vector<std::vector<uint8_t>> want;
+  int paths = 0;
+  for (const char* isa : {"reference", "avx2", "avxvnni", "avx512vnni", "neon", "neondot", "i8mm"}) {
+    for (int threads = 1; threads <= 3; ++threads) {
+      dyad_session_options o;
+      dyad_session_options_init(&o);
+      o.isa = isa;
+      o.num_threads = threads;
+      dyad_session* session = nullptr;
+      if (dyad_session_create(model, &o, &session) != DYAD_OK) break;  // path not built or not supported
+      paths += threads == 1;
+      for (size_t i = 0; i < dyad_model_num_inputs(model); ++i) {
+        dyad_tensor_view v;
+        ASSERT_EQ(dyad_session_input(session, i, &v), DYAD_OK);
+        uint32_t x = 12345u + uint32_t(i);
+        auto* bytes = static_cast<uint8_t*>(v.data);
+        for (size_t b = 0; b < v.size_bytes; ++b) bytes[b] = uint8_t((x = x * 1664525u + 1013904223u) >> 24);
+      }
+      ASSERT_EQ(dyad_session_run(session), DYAD_OK) << dyad_last_error();
+      for (size_t k = 0; k < dyad_model_num_outputs(model); ++k) {
+        dyad_tensor_view v;
+        ASSERT_EQ(dyad_session_output(session, k, &v), DYAD_OK);
+        const auto* bytes = static_cast<const uint8_t*>(v.data);
+        std::vector<uint8_t> got(bytes, bytes + v.size_bytes);
+        if (want.size() <= k) {
+          want.push_back(got);
+        } else {
+          EXPECT_TRUE(got == want[k]) << "output " << k << " differs on path " << isa << " at " << threads
+                                      << " threads";
+        }
+      }
+      dyad_session_free(session);
+    }
+  }
+  std::printf("%s: identical output bytes on %d kernel paths x 1/2/3 threads\n", dyad_path.c_str(), paths);
+  EXPECT_GE(paths, 1);
+  dyad_model_free(model);
+}
+
 ConvertSummary ConvertReal(const std::string& file, ConvertConfig cfg) {
   cfg.onnx_path = FindModel(file);
   cfg.output_path = (std::filesystem::temp_directory_path() / (file + ".dyad")).string();
   std::ostringstream log;
   ConvertSummary s = RunConvert(cfg, log);
   std::printf("%s", log.str().c_str());
+  ExpectBitIdenticalOnEveryPath(cfg.output_path);
   std::filesystem::remove(cfg.output_path);
   return s;
 }
