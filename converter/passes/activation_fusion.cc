@@ -17,11 +17,15 @@ int FuseActivations(Graph& g) {
       lo = -INFINITY;
       if (!act.Input(1).empty() && !passes::ScalarConstant(g, act.Input(1), &lo)) continue;
       if (!act.Input(2).empty() && !passes::ScalarConstant(g, act.Input(2), &hi)) continue;
+      // Only clamps that keep 0 are fused (as the quantizer's prepare step
+      // always did); Clip(lo > 0) stays an op of its own.
+      if (lo > 0.0f) continue;
     }
     const int p = g.ProducerIndex(act.inputs[0]);
     if (p < 0 || !passes::SingleUse(g, act.inputs[0])) continue;
     Node& prod = g.nodes[p];
-    if (prod.op != "Conv" && prod.op != "ConvTranspose" && prod.op != "Gemm" && prod.op != "MatMul" && prod.op != "Add")
+    if (prod.op != "Conv" && prod.op != "ConvTranspose" && prod.op != "Gemm" && prod.op != "MatMul" && prod.op != "Add" &&
+        prod.op != "Sub" && prod.op != "Mul")
       continue;
     if (prod.Has("dyad.activation")) continue;
     auto vi = g.values.find(prod.outputs[0]);

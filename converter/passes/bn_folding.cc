@@ -23,7 +23,8 @@ bool ConstantParams(const Graph& g, const Node& bn) {
 }
 
 // Per-channel factor a and shift of an inference BN.
-void BnAffine(const Graph& g, const Node& bn, std::vector<float>* a, std::vector<float>* shift) {
+// Kept in double: the folded weights and bias are rounded to float once.
+void BnAffine(const Graph& g, const Node& bn, std::vector<double>* a, std::vector<double>* shift) {
   const Tensor& scale = *g.Constant(bn.inputs[1]);
   const Tensor& bias = *g.Constant(bn.inputs[2]);
   const Tensor& mean = *g.Constant(bn.inputs[3]);
@@ -34,8 +35,8 @@ void BnAffine(const Graph& g, const Node& bn, std::vector<float>* a, std::vector
   shift->resize(C);
   for (size_t c = 0; c < C; ++c) {
     const double f = static_cast<double>(scale.f[c]) / std::sqrt(static_cast<double>(var.f[c]) + eps);
-    (*a)[c] = static_cast<float>(f);
-    (*shift)[c] = static_cast<float>(bias.f[c] - mean.f[c] * f);
+    (*a)[c] = f;
+    (*shift)[c] = bias.f[c] - mean.f[c] * f;
   }
 }
 
@@ -55,7 +56,7 @@ bool FoldInto(Graph& g, Node& p, const Node& bn) {
   if (p.Has("dyad.activation")) return false;
   const Tensor* w = g.Constant(p.Input(1));
   if (!w || !w->is_float() || w->shape.size() < 2) return false;
-  std::vector<float> a, shift;
+  std::vector<double> a, shift;
   BnAffine(g, bn, &a, &shift);
   const int64_t C = static_cast<int64_t>(a.size());
   Tensor nw = *w;
@@ -65,25 +66,31 @@ bool FoldInto(Graph& g, Node& p, const Node& bn) {
     if (w->shape[0] != C) return false;
     const int64_t per = w->size() / C;
     for (int64_t m = 0; m < C; ++m)
-      for (int64_t k = 0; k < per; ++k) nw.f[m * per + k] *= a[m];
+      for (int64_t k = 0; k < per; ++k) nw.f[m * per + k] = static_cast<float>(nw.f[m * per + k] * a[m]);
   } else if (p.op == "ConvTranspose") {
     const int64_t group = p.GetInt("group", 1), Cin = w->shape[0], Mg = w->shape[1];
     if (Mg * group != C || Cin % group) return false;
     const int64_t per = w->size() / (Cin * Mg), Cg = Cin / group;
     for (int64_t ci = 0; ci < Cin; ++ci)
       for (int64_t mg = 0; mg < Mg; ++mg)
-        for (int64_t k = 0; k < per; ++k) nw.f[(ci * Mg + mg) * per + k] *= a[(ci / Cg) * Mg + mg];
+        for (int64_t k = 0; k < per; ++k) {
+          float& v = nw.f[(ci * Mg + mg) * per + k];
+          v = static_cast<float>(v * a[(ci / Cg) * Mg + mg]);
+        }
   } else {  // Gemm: channel is the N (column) dimension of Y
     if (w->shape.size() != 2) return false;
     const bool tb = p.GetInt("transB", 0) != 0;
     const int64_t K = tb ? w->shape[1] : w->shape[0], N = tb ? w->shape[0] : w->shape[1];
     if (N != C) return false;
     for (int64_t kk = 0; kk < K; ++kk)
-      for (int64_t n = 0; n < N; ++n) nw.f[tb ? n * K + kk : kk * N + n] *= a[n];
+      for (int64_t n = 0; n < N; ++n) {
+        float& v = nw.f[tb ? n * K + kk : kk * N + n];
+        v = static_cast<float>(v * a[n]);
+      }
   }
   if (!CurrentBias(g, p, bias_index, C, &bias)) return false;
   const float beta = p.op == "Gemm" ? p.GetFloat("beta", 1.0f) : 1.0f;
-  for (int64_t c = 0; c < C; ++c) bias[c] = a[c] * beta * bias[c] + shift[c];
+  for (int64_t c = 0; c < C; ++c) bias[c] = static_cast<float>(a[c] * beta * bias[c] + shift[c]);
   const std::string wname = g.AddConstant(p.name + "_w_bnfold", std::move(nw));
   const std::string bname = g.AddConstant(p.name + "_b_bnfold", Tensor::Float({C}, bias));
   p.inputs.resize(3);

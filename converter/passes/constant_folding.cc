@@ -12,8 +12,11 @@ int FoldConstants(Graph& g) {
   for (auto& n : g.nodes) {
     std::vector<const Tensor*> inputs;
     Tensor shape_only;  // Shape/Size: a tensor carrying only the known shape
-    bool foldable = !n.inputs.empty();
-    if ((n.op == "Shape" || n.op == "Size") && !n.inputs.empty()) {
+    bool foldable = !n.inputs.empty() && ExecutorSupports(n.op);
+    for (const auto& o : n.outputs) foldable = foldable && !g.IsGraphOutput(o);
+    if (!foldable) {
+      // kept below
+    } else if (n.op == "Shape" || n.op == "Size") {
       auto vi = g.values.find(n.inputs[0]);
       foldable = vi != g.values.end() && vi->second.shape_known;
       if (foldable) {

@@ -16,6 +16,7 @@ void OptimizeGraph(Graph& g, const std::map<std::string, Tensor>* sample_inputs)
   }
   RemoveDeadNodes(g);
   FoldBatchNorm(g);
+  MatMulToGemm(g);
   FoldPad(g);
   RecognizeHardSwish(g);
   RecognizeLayerNorm(g);

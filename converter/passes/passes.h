@@ -19,7 +19,9 @@ int InferShapes(Graph& g);
 int InferShapes(Graph& g, const std::map<std::string, Tensor>& sample_inputs);
 
 // Evaluates nodes whose inputs are all constants (and Shape/Size of tensors
-// with known shapes) into constants: shape subgraphs fold away.
+// with known shapes) into constants: shape subgraphs fold away. Nodes writing
+// a graph output stay (an output must be computed), as do ops the float
+// executor lacks.
 int FoldConstants(Graph& g);
 
 // Removes nodes whose outputs reach no graph output, and unused constants.
@@ -32,9 +34,14 @@ int RemoveIdentities(Graph& g);
 // ConvTranspose or Gemm (constant weights) when the BN is its only reader.
 int FoldBatchNorm(Graph& g);
 
-// Marks Relu / Clip(constant bounds) after Conv, ConvTranspose, Gemm, MatMul
-// or Add as the producer's fused activation ("dyad.activation", with
-// "dyad.act_min"/"dyad.act_max" for Clip) and removes the activation node.
+// MatMul(x, constant B) with 2-D x and B -> Gemm; a following Add of a
+// constant with N elements becomes Gemm's bias C.
+int MatMulToGemm(Graph& g);
+
+// Marks Relu / Clip(constant bounds, lower bound <= 0) after Conv,
+// ConvTranspose, Gemm, MatMul, Add, Sub or Mul as the producer's fused
+// activation ("dyad.activation", with "dyad.act_min"/"dyad.act_max" for Clip:
+// the quantizer's requantization clamp) and removes the activation node.
 int FuseActivations(Graph& g);
 
 // Rewrites x*HardSigmoid(x) (alpha 1/6, beta 1/2) and x*Clip(x+3,0,6)/6 (in

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 #include "converter/ir/error.h"
+#include "converter/passes/passes.h"
 #include "converter/reference_exec/executor.h"
 
 namespace dyad::convert {
@@ -16,116 +16,6 @@ bool OnlyConsumer(const Graph& g, const std::string& tensor, int* consumer) {
   if (c.size() != 1) return false;
   *consumer = c[0];
   return true;
-}
-
-void EraseNodes(Graph& g, const std::vector<bool>& dead) {
-  std::vector<Node> kept;
-  for (size_t k = 0; k < g.nodes.size(); ++k)
-    if (!dead[k]) kept.push_back(std::move(g.nodes[k]));
-  g.nodes = std::move(kept);
-}
-
-void FoldBatchNorm(Graph& g) {
-  std::vector<bool> dead(g.nodes.size(), false);
-  for (size_t k = 0; k < g.nodes.size(); ++k) {
-    Node& conv = g.nodes[k];
-    if (conv.op != "Conv" || conv.Has("dyad.activation") || !g.IsConstant(conv.Input(1))) continue;
-    int c = -1;
-    if (!OnlyConsumer(g, conv.outputs[0], &c) || g.nodes[c].op != "BatchNormalization") continue;
-    Node& bn = g.nodes[c];
-    bool all_const = true;
-    for (size_t i = 1; i < 5; ++i) all_const = all_const && g.IsConstant(bn.Input(i));
-    if (!all_const) continue;
-    const std::vector<float> gamma = g.Constant(bn.Input(1))->ToFloatVector();
-    const std::vector<float> beta = g.Constant(bn.Input(2))->ToFloatVector();
-    const std::vector<float> mean = g.Constant(bn.Input(3))->ToFloatVector();
-    const std::vector<float> var = g.Constant(bn.Input(4))->ToFloatVector();
-    const float eps = bn.GetFloat("epsilon", 1e-5f);
-    Tensor w = *g.Constant(conv.Input(1));
-    const int64_t out_c = w.shape[0];
-    if (static_cast<int64_t>(gamma.size()) != out_c) continue;
-    const int64_t per = w.size() / out_c;
-    Tensor b = Tensor::Float({out_c}, 0.0f);
-    if (!conv.Input(2).empty() && g.IsConstant(conv.Input(2))) b.f = g.Constant(conv.Input(2))->ToFloatVector();
-    for (int64_t o = 0; o < out_c; ++o) {
-      const double s = gamma[o] / std::sqrt(static_cast<double>(var[o]) + eps);
-      for (int64_t i = 0; i < per; ++i) w.f[o * per + i] = static_cast<float>(w.f[o * per + i] * s);
-      b.f[o] = static_cast<float>((b.f[o] - mean[o]) * s + beta[o]);
-    }
-    conv.inputs.resize(3);
-    conv.inputs[1] = g.AddConstant(conv.name + "_w_bn", std::move(w));
-    conv.inputs[2] = g.AddConstant(conv.name + "_b_bn", std::move(b));
-    conv.outputs[0] = bn.outputs[0];
-    dead[c] = true;
-  }
-  EraseNodes(g, dead);
-}
-
-void MatMulAddToGemm(Graph& g, const std::map<std::string, Shape>& shapes) {
-  std::vector<bool> dead(g.nodes.size(), false);
-  for (size_t k = 0; k < g.nodes.size(); ++k) {
-    Node& mm = g.nodes[k];
-    if (mm.op != "MatMul" || !g.IsConstant(mm.Input(1))) continue;
-    const Tensor& b = *g.Constant(mm.Input(1));
-    auto sa = shapes.find(mm.Input(0));
-    if (b.shape.size() != 2 || sa == shapes.end() || sa->second.size() != 2) continue;
-    int c = -1;
-    std::string bias;
-    if (OnlyConsumer(g, mm.outputs[0], &c) && g.nodes[c].op == "Add") {
-      const Node& add = g.nodes[c];
-      const std::string other = add.Input(0) == mm.outputs[0] ? add.Input(1) : add.Input(0);
-      if (g.IsConstant(other) && g.Constant(other)->size() == b.shape[1] &&
-          g.Constant(other)->is_float()) {
-        Tensor bt = Tensor::Float({b.shape[1]}, g.Constant(other)->ToFloatVector());
-        bias = g.AddConstant(mm.name + "_bias", std::move(bt));
-        mm.outputs[0] = add.outputs[0];
-        dead[c] = true;
-      }
-    }
-    mm.op = "Gemm";
-    mm.attrs.clear();
-    if (!bias.empty()) mm.inputs.push_back(bias);
-  }
-  EraseNodes(g, dead);
-}
-
-void FuseActivations(Graph& g) {
-  std::vector<bool> dead(g.nodes.size(), false);
-  for (size_t k = 0; k < g.nodes.size(); ++k) {
-    Node& p = g.nodes[k];
-    if (dead[k]) continue;
-    static const char* const kFusable[] = {"Conv", "Gemm", "Add", "Sub", "Mul", "ConvTranspose"};
-    bool fusable = false;
-    for (const char* op : kFusable) fusable = fusable || p.op == op;
-    if (!fusable || p.Has("dyad.activation") || p.outputs.size() != 1) continue;
-    int c = -1;
-    if (!OnlyConsumer(g, p.outputs[0], &c)) continue;
-    Node& a = g.nodes[c];
-    if (a.op == "Relu") {
-      p.attrs["dyad.activation"] = Attribute::Str("Relu");
-    } else if (a.op == "Clip") {
-      float lo = -std::numeric_limits<float>::infinity(), hi = std::numeric_limits<float>::infinity();
-      bool ok = true;
-      for (int i = 1; i <= 2; ++i) {
-        const std::string& name = a.Input(i);
-        if (name.empty()) continue;
-        if (!g.IsConstant(name) || g.Constant(name)->size() != 1) {
-          ok = false;
-          break;
-        }
-        (i == 1 ? lo : hi) = static_cast<float>(g.Constant(name)->AsDouble(0));
-      }
-      if (!ok || lo > 0.0f) continue;  // the clamp must keep 0 representable
-      p.attrs["dyad.activation"] = Attribute::Str("Clip");
-      p.attrs["dyad.act_min"] = Attribute::Flt(lo);
-      p.attrs["dyad.act_max"] = Attribute::Flt(hi);
-    } else {
-      continue;
-    }
-    p.outputs[0] = a.outputs[0];
-    dead[c] = true;
-  }
-  EraseNodes(g, dead);
 }
 
 // Cross-layer equalization (Nagel et al., "Data-Free Quantization", 2019):
@@ -241,53 +131,20 @@ void EqualizeConvPairs(Graph& g, const ChannelMaxima& channel_max) {
 
 }  // namespace
 
-void FoldConstantNodes(Graph& g, const std::map<std::string, Shape>& shapes) {
-  std::vector<bool> dead(g.nodes.size(), false);
-  for (size_t k = 0; k < g.nodes.size(); ++k) {
-    const Node& n = g.nodes[k];
-    // Shape/Size of an activation whose static shape is known.
-    if ((n.op == "Shape" || n.op == "Size") && !g.IsGraphOutput(n.outputs[0])) {
-      auto it = shapes.find(n.Input(0));
-      const Tensor* c = g.Constant(n.Input(0));
-      const Shape* s = it != shapes.end() ? &it->second : c ? &c->shape : nullptr;
-      if (s) {
-        std::vector<int64_t> dims = *s;
-        if (n.op == "Shape") {
-          const int64_t r = static_cast<int64_t>(dims.size());
-          int64_t a = n.GetInt("start", 0), b = n.GetInt("end", r);
-          a = std::clamp<int64_t>(a < 0 ? a + r : a, 0, r);
-          b = std::clamp<int64_t>(b < 0 ? b + r : b, 0, r);
-          dims = std::vector<int64_t>(dims.begin() + a, dims.begin() + std::max(a, b));
-          g.constants[n.outputs[0]] = Tensor::VectorInt64(dims);
-        } else {
-          g.constants[n.outputs[0]] = Tensor::Int64({}, {NumElements(dims)});
-        }
-        dead[k] = true;
-        continue;
-      }
-    }
-    bool all_const = !n.inputs.empty();
-    for (const auto& in : n.inputs) all_const = all_const && (in.empty() || g.IsConstant(in));
-    if (!all_const || !ExecutorSupports(n.op)) continue;
-    std::vector<const Tensor*> ins;
-    for (const auto& in : n.inputs) ins.push_back(in.empty() ? nullptr : g.Constant(in));
-    std::vector<Tensor> outs = EvalNode(n, ins);
-    bool output_is_graph_output = false;
-    for (const auto& o : n.outputs) output_is_graph_output = output_is_graph_output || g.IsGraphOutput(o);
-    if (output_is_graph_output) continue;
-    for (size_t o = 0; o < n.outputs.size() && o < outs.size(); ++o)
-      if (!n.outputs[o].empty()) g.constants[n.outputs[o]] = std::move(outs[o]);
-    dead[k] = true;
-  }
-  EraseNodes(g, dead);
-  g.PruneUnusedConstants();
-}
-
 void PrepareForQuantization(Graph& g, const std::map<std::string, Shape>& shapes,
                             const std::vector<TensorMap>& samples) {
-  FoldConstantNodes(g, shapes);
+  // The passes read static shapes from graph.values: take them from the float
+  // run. Only shapes matter to them (dtype is kept when already known).
+  for (const auto& [name, shape] : shapes) {
+    ValueInfo& vi = g.values[name];
+    vi.shape = shape;
+    vi.shape_known = true;
+  }
+  while (FoldConstants(g) > 0) {
+  }
   FoldBatchNorm(g);
-  MatMulAddToGemm(g, shapes);
+  MatMulToGemm(g);
+  LowerForQuantizer(g);
   FuseActivations(g);
   bool clip_pairs = false;
   for (const Node& n : g.nodes) clip_pairs = clip_pairs || n.GetString("dyad.activation", "") == "Clip";

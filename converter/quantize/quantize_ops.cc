@@ -2,6 +2,7 @@
 // table and bound precomputed (docs/quantization.md, eq. numbers cited).
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <cstring>
 #include <limits>
 
@@ -342,8 +343,27 @@ void Quantizer::QuantizeNode(const Node& n) {
       auto strides = n.GetInts("strides", {1, 1});
       auto dil = n.GetInts("dilations", {1, 1});
       auto pads = n.GetInts("pads", {0, 0, 0, 0});
-      if (n.GetString("auto_pad", "NOTSET") != "NOTSET") Fail(n, "attribute auto_pad is not supported for ConvTranspose");
       if (strides.size() != 2 || dil.size() != 2 || pads.size() != 4) Fail(n, "only 2-D kernels are supported");
+      const std::string auto_pad = n.GetString("auto_pad", "NOTSET");
+      if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+        // The output is in*stride; the full transposed output is cropped by
+        // `total`, split as ONNX does (halves rounded toward -inf; SAME_UPPER
+        // crops less at the start).
+        const auto out_pad = n.GetInts("output_padding", {0, 0});
+        if (out_pad.size() != 2) Fail(n, "output_padding must have 2 values");
+        const int64_t k[2] = {kh, kw};
+        for (int d = 0; d < 2; ++d) {
+          const int64_t full = strides[d] * (in_s[2 + d] - 1) + out_pad[d] + (k[d] - 1) * dil[d] + 1;
+          const int64_t total = full - out_s[2 + d];
+          const int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2);
+          pads[d] = auto_pad == "SAME_UPPER" ? half : total - half;
+          pads[d + 2] = total - pads[d];
+        }
+      } else if (auto_pad == "VALID") {
+        pads = {0, 0, 0, 0};
+      } else if (auto_pad != "NOTSET") {
+        Fail(n, "attribute auto_pad '" + auto_pad + "' is not supported");
+      }
       geo.kh = kh; geo.kw = kw;
       geo.sh = strides[0]; geo.sw = strides[1]; geo.dh = dil[0]; geo.dw = dil[1];
       geo.pt = pads[0]; geo.pl = pads[1]; geo.pb = pads[2]; geo.pr = pads[3];
@@ -377,7 +397,8 @@ void Quantizer::QuantizeNode(const Node& n) {
       if (n.GetInt("transB", 0) || n.GetInt("transA", 0) || !n.Input(2).empty())
         Fail(n, "Gemm with a non-constant B and transposes or C is not supported");
     } else {
-      if (n.GetInt("transA", 0)) Fail(n, "attribute transA=1 is not supported");
+      const bool trans_a = n.GetInt("transA", 0) != 0;
+      if (trans_a && IrShape(n.Input(0)).size() != 2) Fail(n, "transA=1 needs a 2-D A");
       if (b->shape.size() != 2) Fail(n, "B must be 2-D");
       const bool trans_b = n.GetInt("transB", 0) != 0;
       const float alpha = n.GetFloat("alpha", 1.0f), beta = n.GetFloat("beta", 1.0f);
@@ -401,7 +422,8 @@ void Quantizer::QuantizeNode(const Node& n) {
       int32_t lo, hi;
       ActBounds(n, out, &lo, &hi);
       const Shape& xs = IrShape(n.Input(0));
-      const int32_t x = Ensure(n, n.Input(0), IdentityPerm(xs.size()));
+      // transA: A stored transposed ([K, M] -> [M, K]) by Ensure's Transpose.
+      const int32_t x = Ensure(n, n.Input(0), trans_a ? Perm{1, 0} : IdentityPerm(xs.size()));
       const int32_t wt = AddConstTensor(n.Input(1) + "/nk", {int32_t(ndim), int32_t(kdim)}, fb::DType::INT8,
                                         cw.q.data(), cw.q.size(), cw.scale[0], 0);
       const int32_t bt = AddConstTensor(n.name + "/bias", {int32_t(ndim)}, fb::DType::INT32, rq.bias.data(),
@@ -772,8 +794,17 @@ void Quantizer::QuantizeNode(const Node& n) {
     else if (ct == "align_corners") cm = fb::CoordinateMode::ALIGN_CORNERS;
     else if (ct == "asymmetric") cm = fb::CoordinateMode::ASYMMETRIC;
     else if (ct == "pytorch_half_pixel") cm = fb::CoordinateMode::PYTORCH_HALF_PIXEL;
+    else if (ct == "tf_half_pixel_for_nn" && mode == "nearest") cm = fb::CoordinateMode::HALF_PIXEL;
     else Fail(n, "attribute coordinate_transformation_mode '" + ct + "' is not supported");
-    const std::string nm = n.GetString("nearest_mode", "round_prefer_floor");
+    std::string nm = n.GetString("nearest_mode", "round_prefer_floor");
+    if (ct == "tf_half_pixel_for_nn") {
+      // Its coordinate c' = (x + 1/2)/r is half_pixel's c plus 1/2, so
+      // round_prefer_floor(c') = ceil(c' - 1/2) = ceil(c) and
+      // floor(c') = floor(c + 1/2) = round_prefer_ceil(c).
+      if (nm == "round_prefer_floor") nm = "ceil";
+      else if (nm == "floor") nm = "round_prefer_ceil";
+      else Fail(n, "tf_half_pixel_for_nn with nearest_mode '" + nm + "' is not supported");
+    }
     fb::NearestRounding nr;
     if (nm == "round_prefer_floor") nr = fb::NearestRounding::ROUND_PREFER_FLOOR;
     else if (nm == "round_prefer_ceil") nr = fb::NearestRounding::ROUND_PREFER_CEIL;
@@ -786,12 +817,36 @@ void Quantizer::QuantizeNode(const Node& n) {
     if (!scales_name.empty() && g_.IsConstant(scales_name) && g_.Constant(scales_name)->size() == 4) {
       const std::vector<float> sc = g_.Constant(scales_name)->ToFloatVector();
       auto rational = [](double s, int32_t in, int32_t out, int32_t* num, int32_t* den) {
-        if (std::fabs(s * in - out) < 1e-6) return;
+        if (std::fabs(s * in - out) < 1e-6) return false;
         *num = static_cast<int32_t>(std::lround(s * 1000));
         *den = 1000;
+        return true;
       };
-      rational(sc[2], hd, hn, &hn, &hd);
-      rational(sc[3], wd, wn, &wn, &wd);
+      const int32_t h_in = hd, w_in = wd;
+      const bool h_inexact = rational(sc[2], hd, hn, &hn, &hd);
+      const bool w_inexact = rational(sc[3], wd, wn, &wn, &wd);
+      if (cm == fb::CoordinateMode::ALIGN_CORNERS && (h_inexact || w_inexact)) {
+        // ONNX's align_corners with a scale s divides by in*s - 1, not by
+        // out - 1 (different when in*s is not an integer). That map is
+        // asymmetric with r = (in*s - 1)/(in - 1): per axis, from the exact
+        // out/in or from the rational num/den.
+        auto to_asymmetric = [&](bool inexact, int32_t in, int32_t out, int32_t* num, int32_t* den) {
+          const int64_t n1 = inexact ? int64_t(in) * *num - *den : out - 1;
+          const int64_t d1 = inexact ? int64_t(in - 1) * *den : in - 1;
+          if (in <= 1 || n1 <= 0) {  // one input or one output: the coordinate is 0 (or clamped to it)
+            *num = 1;
+            *den = 1;
+            return;
+          }
+          const int64_t g = std::gcd(n1, d1);
+          if (n1 / g > 65536 || d1 / g > 65536) Fail(n, "align_corners scale is not representable");
+          *num = static_cast<int32_t>(n1 / g);
+          *den = static_cast<int32_t>(d1 / g);
+        };
+        to_asymmetric(h_inexact, h_in, int32_t(out_s[2]), &hn, &hd);
+        to_asymmetric(w_inexact, w_in, int32_t(out_s[3]), &wn, &wd);
+        cm = fb::CoordinateMode::ASYMMETRIC;
+      }
     }
     const int32_t x = Ensure(n, n.Input(0), NhwcPerm());
     const int32_t y = NewAct(n.outputs[0], NhwcPerm());

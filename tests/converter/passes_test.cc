@@ -215,6 +215,67 @@ TEST(ActivationFusion, ReluAndClipBecomeMarks) {
   EXPECT_EQ(g.nodes[1].outputs[0], "y");
 }
 
+TEST(ActivationFusion, SubAndMulProducersAndClipAboveZeroKept) {
+  GraphBuilder b;
+  b.Input("x", {2, 8}).Input("z", {2, 8});
+  b.Const("lo", Tensor::ScalarFloat(0.5f)).Const("hi", Tensor::ScalarFloat(2.0f));
+  b.Add("Sub", {"x", "z"}, {"s"});
+  b.Add("Relu", {"s"}, {"r"});
+  b.Add("Mul", {"r", "z"}, {"m"});
+  b.Add("Clip", {"m", "lo", "hi"}, {"y"});  // lower bound > 0: left as a node
+  b.Output("y");
+  Graph& g = b.graph();
+  EXPECT_EQ(ApplyAndCompare(g, FuseActivations), 1);
+  ASSERT_EQ(g.nodes.size(), 3u);
+  EXPECT_EQ(g.nodes[0].GetString("dyad.activation", ""), "Relu");
+  EXPECT_EQ(CountOp(g, "Clip"), 1);
+}
+
+TEST(MatMulToGemm, ConstantAddBecomesBias) {
+  GraphBuilder b;
+  b.Input("x", {3, 5}).RandomConst("w", {5, 4}, 21, -1, 1).RandomConst("c", {4}, 22, -1, 1);
+  b.RandomConst("w2", {4, 2}, 23, -1, 1).RandomConst("c2", {3, 2}, 24, -1, 1);
+  b.Add("MatMul", {"x", "w"}, {"m"});
+  b.Add("Add", {"c", "m"}, {"a"});
+  b.Add("MatMul", {"a", "w2"}, {"m2"});
+  b.Add("Add", {"m2", "c2"}, {"y"});  // [3, 2] addend: not a bias, stays an Add
+  b.Output("y");
+  Graph& g = b.graph();
+  InferShapes(g);
+  EXPECT_EQ(ApplyAndCompare(g, MatMulToGemm), 2);
+  ASSERT_EQ(g.nodes.size(), 3u);
+  EXPECT_EQ(g.nodes[0].op, "Gemm");
+  EXPECT_EQ(g.nodes[0].inputs.size(), 3u);
+  EXPECT_EQ(g.nodes[0].outputs[0], "a");
+  EXPECT_EQ(g.nodes[1].op, "Gemm");
+  EXPECT_EQ(g.nodes[1].inputs.size(), 2u);
+  EXPECT_EQ(CountOp(g, "Add"), 1);
+}
+
+TEST(MatMulToGemm, BatchedOrActivationOperandsStay) {
+  GraphBuilder b;
+  b.Input("x", {2, 3, 5}).Input("p", {3, 5}).Input("q", {5, 4}).RandomConst("w", {5, 4}, 25, -1, 1);
+  b.Add("MatMul", {"x", "w"}, {"y"});
+  b.Add("MatMul", {"p", "q"}, {"z"});
+  b.Output("y").Output("z");
+  Graph& g = b.graph();
+  InferShapes(g);
+  EXPECT_EQ(ApplyAndCompare(g, MatMulToGemm), 0);
+  EXPECT_EQ(CountOp(g, "MatMul"), 2);
+}
+
+TEST(ConstantFolding, GraphOutputNodesStay) {
+  GraphBuilder b;
+  b.Input("x", {2}).Const("a", Tensor::Float({2}, {1.0f, 2.0f})).Const("b", Tensor::Float({2}, {3.0f, 4.0f}));
+  b.Add("Add", {"a", "b"}, {"c"});
+  b.Add("Mul", {"c", "b"}, {"y"});
+  b.Add("Add", {"x", "c"}, {"z"});
+  b.Output("y").Output("z");
+  Graph& g = b.graph();
+  EXPECT_EQ(ApplyAndCompare(g, InferAndFold), 1);
+  EXPECT_EQ(CountOp(g, "Mul"), 1);  // writes graph output y: computed, not a constant
+}
+
 Graph HardSwishClipGraph(bool divide_last, bool use_mul_sixth) {
   GraphBuilder b;
   b.Input("x", {2, 8});
@@ -368,7 +429,8 @@ TEST(Pipeline, OptimizeGraphKeepsOutputs) {
   ApplyAndCompare(g, [](Graph& gr) { OptimizeGraph(gr); return 0; });
   std::vector<std::string> ops;
   for (const auto& n : g.nodes) ops.push_back(n.op);
-  EXPECT_EQ(ops, (std::vector<std::string>{"Conv", "HardSwish", "GlobalAveragePool", "Reshape", "MatMul"}));
+  // MatMul of the 2-D flattened features by a constant is a Gemm (MatMulToGemm).
+  EXPECT_EQ(ops, (std::vector<std::string>{"Conv", "HardSwish", "GlobalAveragePool", "Reshape", "Gemm"}));
   EXPECT_EQ(g.nodes.back().GetString("dyad.activation", ""), "Relu");
   EXPECT_EQ(g.values.at("y").shape, (Shape{1, 5}));
 }
