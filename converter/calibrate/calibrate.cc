@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <exception>
 #include <random>
+#include <thread>
+#include <vector>
 
 #include "converter/ir/error.h"
 
@@ -263,19 +266,42 @@ void Calibrator::Run(const std::vector<TensorMap>& samples, const CalibOptions& 
   size_t done = 0;
   RunOptions ro;
   ro.keep_all = true;
+  // The float runs of a batch of samples go in parallel (one per hardware
+  // thread); their tensors are observed afterwards in sample order, so the
+  // statistics do not depend on the thread count.
+  const size_t threads = std::max<size_t>(1, std::min<size_t>(std::thread::hardware_concurrency(), 8));
   for (int pass = 0; pass < (hist ? 2 : 1); ++pass) {
-    for (size_t k = 0; k < samples.size(); ++k) {
-      TensorMap all = RunGraph(graph_, samples[k], ro);
-      for (const auto& [name, t] : samples[k]) all.emplace(name, t);
-      for (const auto& [name, t] : all) {
-        if (graph_.IsConstant(name)) continue;
-        if (pass == 0) {
-          ObserveMinMax(name, t, k);
-        } else {
-          ObserveHist(name, t);
+    for (size_t first = 0; first < samples.size(); first += threads) {
+      const size_t count = std::min(threads, samples.size() - first);
+      std::vector<TensorMap> runs(count);
+      std::vector<std::exception_ptr> errors(count);
+      auto run_one = [&](size_t j) {
+        try {
+          runs[j] = RunGraph(graph_, samples[first + j], ro);
+        } catch (...) {
+          errors[j] = std::current_exception();
         }
+      };
+      std::vector<std::thread> workers;
+      for (size_t j = 1; j < count; ++j) workers.emplace_back(run_one, j);
+      run_one(0);
+      for (auto& w : workers) w.join();
+      for (size_t j = 0; j < count; ++j) {
+        if (errors[j]) std::rethrow_exception(errors[j]);
+        const size_t k = first + j;
+        TensorMap& all = runs[j];
+        for (const auto& [name, t] : samples[k]) all.emplace(name, t);
+        for (const auto& [name, t] : all) {
+          if (graph_.IsConstant(name)) continue;
+          if (pass == 0) {
+            ObserveMinMax(name, t, k);
+          } else {
+            ObserveHist(name, t);
+          }
+        }
+        runs[j].clear();  // free this sample's tensors before the next is observed
+        if (options.progress) options.progress(++done, total);
       }
-      if (options.progress) options.progress(++done, total);
     }
   }
 }
