@@ -11,6 +11,7 @@
 #include "kernels/x86/x86_gemm.h"
 
 #if defined(DYAD_BUILT_NEON)
+#include "kernels/arm/arm_dwconv.h"
 #include "kernels/arm/arm_gemm.h"
 #endif
 
@@ -67,6 +68,12 @@ PackedGemm arm_pack(Isa isa, const ConvParams& p, const int8_t* weights, const i
   PackedGemm pg;
   pg.isa = isa;
   pg.arm_layout = true;
+  if (arm::dwconv_can_use(isa, p)) {  // depthwise: kernels/arm/arm_dwconv.h
+    pg.depthwise = true;
+    pg.buffer = AlignedBuffer(arm::dwconv_packed_bytes(p));
+    if (pg.valid()) arm::dwconv_pack(isa, p, weights, bias, pg.buffer.data());
+    return pg;
+  }
   pg.buffer = AlignedBuffer(arm::conv_packed_bytes(isa, p));
   if (pg.valid()) arm::conv_pack(isa, p, weights, bias, pg.buffer.data());
   return pg;
@@ -112,6 +119,7 @@ bool requant_ok(const ChannelRequant& rq, int32_t channels) {
 }
 
 bool in_int8(int32_t v) { return v >= -128 && v <= 127; }
+bool in_int16(int32_t v) { return v >= -32768 && v <= 32767; }
 
 int32_t round_up(int32_t v, int32_t to) { return (v + to - 1) / to * to; }
 
@@ -153,14 +161,21 @@ int32_t dw_c4_slot_channel(int32_t s, int32_t n) {
   return at + 16 * (j / 4) + 4 * i + j % 4;
 }
 
-// Channel whose eq. 6 constants the AVX-512 epilogue reads at slot s (its
-// 16-lane vectors X, Y; see qs8_dwconv_32c4__avx512vnni.cc): in each block,
-// vector h = (s % 32) / 16, 128-bit lane k = (s % 16) / 4 holds channels
-// at + 8 * k + 4 * h + 0..3 (at: the block's first channel, as above).
-int32_t dw_c4_zmm_param_channel(int32_t s, int32_t n) {
-  const int32_t h = (s % 32) / 16, t = s % 16;
-  const int32_t at = dw_c4_slot_channel(s / 32 * 32, n);  // slot 0 holds channel at
-  return at + 8 * (t / 4) + 4 * h + t % 4;
+// The AVX-512 layout (qs8_dwconv_64c4__avx512vnni.cc): blocks of 64
+// channels from channel 0, each holding its eq. 6 constants and weights; a
+// last block of n % 64 <= 32 channels is a 32-slot block (256-bit vectors),
+// otherwise the last block is a 64-slot one (masked). In a block of B slots
+// (B / 4 int32 lanes per vector), accumulator i = j / (B / 4), lane
+// l = j % (B / 4) of slot j holds channel 16 * (l / 4) + 4 * i + l % 4 of it.
+int32_t dw_c64_block_slots(int32_t block, int32_t n) {
+  const int32_t left = n - block * 64;
+  return left <= 32 ? 32 : 64;
+}
+int32_t dw_c64_slot_channel(int32_t s, int32_t n) {
+  const int32_t b = s / 64, j = s % 64;
+  const int32_t lanes = dw_c64_block_slots(b, n) / 4;
+  const int32_t i = j / lanes, l = j % lanes;
+  return b * 64 + 16 * (l / 4) + 4 * i + l % 4;
 }
 
 PackedGemm pack_depthwise_c4(Isa isa, const ConvParams& p, const int8_t* weights,
@@ -171,49 +186,57 @@ PackedGemm pack_depthwise_c4(Isa isa, const ConvParams& p, const int8_t* weights
   pg.dw_taps_per_lane = 4;
   pg.groups = p.groups;
   pg.n = p.out_c;
-  pg.n_padded = round_up(p.out_c, x86::kDepthwiseC4ChannelTile);
+  const bool zmm = isa == Isa::kAvx512Vnni;  // 64-channel blocks, 64-byte vectors
+  pg.n_padded = round_up(p.out_c, zmm ? x86::kDepthwiseC64ChannelTile
+                                      : x86::kDepthwiseC4ChannelTile);
+  // A last zmm block of at most 32 channels is a 32-slot one.
+  if (zmm && p.out_c % 64 != 0 && p.out_c % 64 <= 32) pg.n_padded -= 32;
   pg.k = p.kernel_h * p.kernel_w;
   // Column-major tap groups: group kx * col_groups + ky / 4, byte ky % 4.
   const int32_t col_groups = (p.kernel_h + 3) / 4;
   pg.k_padded = p.kernel_w * col_groups * 4;
   pg.nr = pg.n_padded;
   pg.kc = 4;
-  // Scratch: interleaved columns of one run of outputs (32-byte vectors),
-  // the row pointers, a row of Z_in.
+  // Scratch: interleaved columns of one run of outputs (32-byte vectors,
+  // 64-byte on AVX-512), the row pointers, a row of Z_in.
   const int32_t run = p.out_w < x86::kDwC4MaxRun ? p.out_w : x86::kDwC4MaxRun;
   const int64_t columns = int64_t{run - 1} * p.stride_w + int64_t{p.kernel_w - 1} * p.dilation_w + 1;
-  pg.scratch = size_t(columns) * col_groups * 4 * 32 + col_groups * 4 * sizeof(void*) +
+  pg.scratch = size_t(columns) * col_groups * 4 * (zmm ? 64 : 32) + col_groups * 4 * sizeof(void*) +
                size_t(pg.n_padded) + 64;
   pg.mr = 1;
   pg.weight_bytes = 1;
   const int32_t tap_groups = pg.k_padded / 4;
-  pg.block_bytes = pg.group_bytes =
-      (size_t{kPackedParamArrays} + size_t(tap_groups)) * pg.n_padded * sizeof(int32_t);
-  pg.buffer = AlignedBuffer(pg.block_bytes);
+  // ymm: one block of n_padded slots. zmm: one block per 64 channels, so a
+  // block's constants and weights sit at fixed offsets from one pointer.
+  const int32_t slots = zmm ? x86::kDepthwiseC64ChannelTile : pg.n_padded;
+  pg.block_bytes =
+      (size_t{kPackedParamArrays} + size_t(tap_groups)) * size_t(slots) * sizeof(int32_t);
+  pg.group_bytes = pg.block_bytes * size_t((pg.n_padded + slots - 1) / slots);
+  pg.buffer = AlignedBuffer(pg.group_bytes);
   if (!pg.valid()) return pg;
-  std::memset(pg.buffer.data(), 0, pg.block_bytes);
-  int32_t* prm = reinterpret_cast<int32_t*>(pg.buffer.data());
-  int8_t* w = reinterpret_cast<int8_t*>(prm + int64_t{kPackedParamArrays} * pg.n_padded);
-  // Weights in the accumulators' slot order; eq. 6 constants in the order
-  // of the ISA's epilogue.
-  const bool zmm_params = isa == Isa::kAvx512Vnni;
+  std::memset(pg.buffer.data(), 0, pg.group_bytes);
+  // Weights and constants in the accumulators' slot order.
   for (int32_t s = 0; s < pg.n_padded; ++s) {
-    const int32_t rc = zmm_params ? dw_c4_zmm_param_channel(s, pg.n) : dw_c4_slot_channel(s, pg.n);
-    if (rc < pg.n && write_requant(p.requant, rc, prm + s, pg.n_padded)) pg.any_left_shift = true;
-    const int32_t c = dw_c4_slot_channel(s, pg.n);
+    // This slot's block and its size (zmm: a last block may have 32 slots).
+    const int32_t bs = zmm ? dw_c64_block_slots(s / slots, pg.n) : slots;
+    int32_t* prm = reinterpret_cast<int32_t*>(pg.buffer.data() + (s / slots) * pg.block_bytes);
+    int8_t* w = reinterpret_cast<int8_t*>(prm + int64_t{kPackedParamArrays} * bs);
+    const int32_t j = s % slots;
+    const int32_t c = zmm ? dw_c64_slot_channel(s, pg.n) : dw_c4_slot_channel(s, pg.n);
     if (c >= pg.n) continue;  // zero weights and bias: computed, never stored
+    if (write_requant(p.requant, c, prm + j, bs)) pg.any_left_shift = true;
     int32_t sum = 0;
     for (int32_t t = 0; t < pg.k; ++t) {  // OHWI: t = ky * kernel_w + kx
       const int8_t v = weights[int64_t{c} * pg.k + t];
       const int32_t ky = t / p.kernel_w, kx = t % p.kernel_w;
       sum += v;
-      w[((int64_t{kx} * col_groups + ky / 4) * pg.n_padded + s) * 4 + ky % 4] = v;
+      w[((int64_t{kx} * col_groups + ky / 4) * bs + j) * 4 + ky % 4] = v;
     }
     // Eq. 2 with u = q + 128: sum (q - Z) w = sum u w - (128 + Z) sum w.
     // Wrapping int32 arithmetic, like the kernel's accumulator (the bias
     // starts the accumulators: accumulator order).
     const uint32_t b = bias != nullptr ? static_cast<uint32_t>(bias[c]) : 0u;
-    prm[kPackedBias * pg.n_padded + s] = static_cast<int32_t>(
+    prm[kPackedBias * bs + j] = static_cast<int32_t>(
         b - static_cast<uint32_t>(128 + p.input_zero_point) * static_cast<uint32_t>(sum));
   }
   return pg;
@@ -303,7 +326,10 @@ PackedGemm pack(Isa isa, const ConvParams& p, const int8_t* weights, const int32
           b -= static_cast<uint32_t>(128 + p.input_zero_point) * static_cast<uint32_t>(sum);
         }
         prm[kPackedBias * t.nr + j] = static_cast<int32_t>(b);
-        if (write_requant(p.requant, oc, prm + j, t.nr)) pg.any_left_shift = true;
+        // int32 output stores the raw accumulator: no eq. 6 constants.
+        if (p.output_type != DType::kInt32 && write_requant(p.requant, oc, prm + j, t.nr)) {
+          pg.any_left_shift = true;
+        }
       }
     }
   }
@@ -312,6 +338,7 @@ PackedGemm pack(Isa isa, const ConvParams& p, const int8_t* weights, const int32
 
 size_t scratch_bytes(const PackedGemm& pg) {
 #if defined(DYAD_BUILT_NEON)
+  if (pg.arm_layout && pg.depthwise) return arm::dwconv_scratch_bytes(pg.buffer.data());
   if (pg.arm_layout) return arm::conv_scratch_bytes(pg.buffer.data());
 #endif
   // Depthwise: tap lists, then one row of Z_in.
@@ -324,6 +351,10 @@ void run(const PackedGemm& pg, const ConvParams& p, const int8_t* input, int8_t*
          void* scratch, int64_t row_begin, int64_t row_end) {
   if (row_begin >= row_end) return;
 #if defined(DYAD_BUILT_NEON)
+  if (pg.arm_layout && pg.depthwise) {
+    arm::dwconv_run(pg.buffer.data(), p, input, output, scratch, row_begin, row_end);
+    return;
+  }
   if (pg.arm_layout) {
     arm::conv_run(pg.buffer.data(), p, input, output, scratch, row_begin, row_end);
     return;
@@ -340,7 +371,7 @@ void run(const PackedGemm& pg, const ConvParams& p, const int8_t* input, int8_t*
       case Isa::kAvxVnni: x86::qs8_dwconv_32c4__avxvnni(job); return;
 #endif
 #if defined(DYAD_BUILT_AVX512VNNI)
-      case Isa::kAvx512Vnni: x86::qs8_dwconv_32c4__avx512vnni(job); return;
+      case Isa::kAvx512Vnni: x86::qs8_dwconv_64c4__avx512vnni(job); return;
 #endif
       default: return;
     }
@@ -371,19 +402,28 @@ bool conv2d_can_use(Isa isa, const ConvParams& p) {
   }
   x86::TileShape t;
   if (!x86::tile_shape(isa, &t) || !isa_supported(isa)) return false;
-  if (p.output_type != DType::kInt8) return false;  // int16/int32: reference
+  const DType out = p.output_type;
+  if (out != DType::kInt8 && out != DType::kInt16 && out != DType::kInt32) return false;
+  if (out != DType::kInt8 && is_depthwise(p)) return false;  // depthwise stores int8 only
   if (p.batch < 1 || p.in_h < 1 || p.in_w < 1 || p.in_c < 1 || p.out_h < 1 || p.out_w < 1 ||
       p.out_c < 1 || p.kernel_h < 1 || p.kernel_w < 1 || p.stride_h < 1 || p.stride_w < 1 ||
       p.dilation_h < 1 || p.dilation_w < 1 || p.groups < 1) {
     return false;
   }
   if (p.in_c % p.groups != 0 || p.out_c % p.groups != 0) return false;
-  if (!in_int8(p.input_zero_point) || !in_int8(p.output_zero_point)) return false;
-  if (!in_int8(p.act_min) || !in_int8(p.act_max) || p.act_min > p.act_max) return false;
+  if (!in_int8(p.input_zero_point)) return false;
+  // int32 output: the raw accumulator, no requantization or clamp. int8 /
+  // int16: Z_out and the clamp bounds inside the output type (the epilogue's
+  // clamp then also keeps the narrowing packs exact).
+  if (out != DType::kInt32) {
+    bool (*const in_type)(int32_t) = out == DType::kInt16 ? in_int16 : in_int8;
+    if (!in_type(p.output_zero_point) || !in_type(p.act_min) || !in_type(p.act_max)) return false;
+    if (p.act_min > p.act_max) return false;
+  }
   // The scratch row holds one tile's patches: keep K (and sizes) sane.
   const int64_t k = int64_t{p.kernel_h} * p.kernel_w * (p.in_c / p.groups);
   if (k > (int64_t{1} << 24)) return false;
-  return requant_ok(p.requant, p.out_c);
+  return out == DType::kInt32 || requant_ok(p.requant, p.out_c);
 }
 
 PackedConv conv2d_pack(Isa isa, const ConvParams& p, const int8_t* weights, const int32_t* bias) {
@@ -400,8 +440,8 @@ int64_t conv2d_rows(const ConvParams& p) { return int64_t{p.batch} * p.out_h * p
 size_t conv2d_scratch_bytes(const PackedConv& packed) { return scratch_bytes(packed); }
 
 void conv2d_run(const PackedConv& packed, const ConvParams& p, const int8_t* input,
-                int8_t* output, void* scratch, int64_t row_begin, int64_t row_end) {
-  run(packed, p, input, output, scratch, row_begin, row_end);
+                void* output, void* scratch, int64_t row_begin, int64_t row_end) {
+  run(packed, p, input, static_cast<int8_t*>(output), scratch, row_begin, row_end);
 }
 
 bool fully_connected_can_use(Isa isa, const FullyConnectedParams& p) {
@@ -420,10 +460,10 @@ size_t fully_connected_scratch_bytes(const PackedFullyConnected& packed) {
 }
 
 void fully_connected_run(const PackedFullyConnected& packed, const FullyConnectedParams& p,
-                         const int8_t* input, int8_t* output, void* scratch, int64_t row_begin,
+                         const int8_t* input, void* output, void* scratch, int64_t row_begin,
                          int64_t row_end) {
   const ConvParams c = fc_conv(packed.isa, p);
-  run(packed, c, input, output, scratch, row_begin, row_end);
+  run(packed, c, input, static_cast<int8_t*>(output), scratch, row_begin, row_end);
 }
 
 }  // namespace dyad

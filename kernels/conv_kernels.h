@@ -9,10 +9,12 @@
 // on any split of the output rows [0, conv2d_rows(p)) (one row = one output
 // pixel, batch included); each row's result does not depend on the split, so
 // any thread count gives bit-identical output. FullyConnected is the same with
-// rows = p.rows. Only int8 output is optimized; int16 / int32 outputs (and
-// unsupported parameters) report false from *_can_use and fall back to the
-// reference kernels. A pack that failed (allocation) returns !valid(): the
-// runtime then uses the reference kernel too.
+// rows = p.rows. `output` holds elements of p.output_type: int8, int16
+// (requantized, Z_out and clamp inside int16) or int32 (the raw accumulator),
+// all from the same packed weights and inner loop (the GEMM epilogue differs;
+// depthwise convs: int8 only). Unsupported parameters report false from
+// *_can_use and fall back to the reference kernels. A pack that failed
+// (allocation) returns !valid(): the runtime then uses the reference kernel too.
 #pragma once
 
 #include <cstddef>
@@ -95,14 +97,14 @@ PackedConv conv2d_pack(Isa isa, const ConvParams& p, const int8_t* weights, cons
 int64_t conv2d_rows(const ConvParams& p);
 size_t conv2d_scratch_bytes(const PackedConv& packed);
 void conv2d_run(const PackedConv& packed, const ConvParams& p, const int8_t* input,
-                int8_t* output, void* scratch, int64_t row_begin, int64_t row_end);
+                void* output, void* scratch, int64_t row_begin, int64_t row_end);
 
 bool fully_connected_can_use(Isa isa, const FullyConnectedParams& p);
 PackedFullyConnected fully_connected_pack(Isa isa, const FullyConnectedParams& p,
                                           const int8_t* weights, const int32_t* bias);
 size_t fully_connected_scratch_bytes(const PackedFullyConnected& packed);
 void fully_connected_run(const PackedFullyConnected& packed, const FullyConnectedParams& p,
-                         const int8_t* input, int8_t* output, void* scratch,
+                         const int8_t* input, void* output, void* scratch,
                          int64_t row_begin, int64_t row_end);
 
 }  // namespace dyad

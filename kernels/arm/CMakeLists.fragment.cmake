@@ -5,7 +5,8 @@ if(DYAD_ARCH_AARCH64 OR DYAD_ARCH_ARM32)
   set(DYAD_ARM_DIR ${CMAKE_CURRENT_LIST_DIR})
   # Every file of an ISA folder gets that folder's flags.
   file(GLOB DYAD_ARM_NEON_SRC CONFIGURE_DEPENDS ${DYAD_ARM_DIR}/neon/*.cc)
-  target_sources(dyad_kernels PRIVATE ${DYAD_ARM_DIR}/arm_gemm.cc ${DYAD_ARM_NEON_SRC})
+  target_sources(dyad_kernels PRIVATE ${DYAD_ARM_DIR}/arm_gemm.cc ${DYAD_ARM_DIR}/arm_dwconv.cc
+                 ${DYAD_ARM_NEON_SRC})
   target_compile_definitions(dyad_kernels PUBLIC DYAD_BUILT_NEON=1)
   if(DYAD_ARCH_AARCH64)
     file(GLOB DYAD_ARM_DOT_SRC CONFIGURE_DEPENDS ${DYAD_ARM_DIR}/neondot/*.cc)

@@ -81,7 +81,8 @@ bool tile_shape(Isa isa, TileShape* out) {
 bool conv_can_use(Isa isa, const ConvParams& p) {
   TileShape tile;
   if (!tile_shape(isa, &tile) || !isa_supported(isa)) return false;
-  if (p.output_type != DType::kInt8) return false;
+  const DType out = p.output_type;
+  if (out != DType::kInt8 && out != DType::kInt16 && out != DType::kInt32) return false;
   if (p.batch < 1 || p.in_h < 1 || p.in_w < 1 || p.in_c < 1 || p.out_h < 1 || p.out_w < 1 ||
       p.out_c < 1 || p.kernel_h < 1 || p.kernel_w < 1 || p.stride_h < 1 || p.stride_w < 1 ||
       p.dilation_h < 1 || p.dilation_w < 1 || p.groups < 1) {
@@ -90,9 +91,14 @@ bool conv_can_use(Isa isa, const ConvParams& p) {
   if (p.in_c % p.groups != 0 || p.out_c % p.groups != 0) return false;
   // Padding taps are filled with the byte Z_in, so it must be one.
   if (p.input_zero_point < -128 || p.input_zero_point > 127) return false;
-  if (p.act_min < -128 || p.act_max > 127 || p.act_min > p.act_max) return false;
   // Scratch holds mr patches of K bytes: keep K sane.
   if (int64_t{p.kernel_h} * p.kernel_w * (p.in_c / p.groups) > (int64_t{1} << 24)) return false;
+  // int32 output: the raw accumulator, no requantization or clamp.
+  if (out == DType::kInt32) return true;
+  // Clamp bounds inside the output type: the saturating narrows never clip.
+  const int32_t type_min = out == DType::kInt16 ? -32768 : -128;
+  const int32_t type_max = out == DType::kInt16 ? 32767 : 127;
+  if (p.act_min < type_min || p.act_max > type_max || p.act_min > p.act_max) return false;
   if (p.requant.multiplier == nullptr || p.requant.shift == nullptr) return false;
   if (p.requant.count != 1 && p.requant.count != p.out_c) return false;
   for (int32_t i = 0; i < p.requant.count; ++i) {
@@ -154,6 +160,7 @@ void conv_pack(Isa isa, const ConvParams& p, const int8_t* weights, const int32_
         // through uint32 (defined); exact whenever the accumulator fits.
         const int64_t folded = (bias != nullptr ? bias[c] : 0) - int64_t{p.input_zero_point} * sum;
         params[kArrayBias * nr + j] = static_cast<int32_t>(static_cast<uint32_t>(folded));
+        if (p.output_type == DType::kInt32) continue;  // raw accumulator: no eq. 6
         const int shift = p.requant.s(c);
         params[kArrayMultiplier * nr + j] = p.requant.m(c);
         params[kArrayLeftShift * nr + j] = shift > 0 ? shift : 0;
@@ -172,7 +179,7 @@ size_t conv_scratch_bytes(const void* packed) {
   return static_cast<size_t>(h.mr + 1) * static_cast<size_t>(round_up(h.k, kRowAlign));
 }
 
-void conv_run(const void* packed, const ConvParams& p, const int8_t* input, int8_t* output,
+void conv_run(const void* packed, const ConvParams& p, const int8_t* input, void* output,
               void* scratch, int64_t row_begin, int64_t row_end) {
   const PackedHeader& h = header_of(packed);
   const Microkernel kernel = microkernel(static_cast<Isa>(h.isa));
@@ -195,6 +202,8 @@ void conv_run(const void* packed, const ConvParams& p, const int8_t* input, int8
   s.a = rows;
   s.block_bytes = static_cast<size_t>(h.block_bytes);
   s.c_stride = static_cast<size_t>(p.out_c);
+  s.out_type = p.output_type;
+  const size_t out_bytes = dtype_size(p.output_type);
   s.zero_point = p.output_zero_point;
   s.lo = p.act_min;
   s.hi = p.act_max;
@@ -236,7 +245,8 @@ void conv_run(const void* packed, const ConvParams& p, const int8_t* input, int8
       }
       for (int32_t r = s.m; r < h.mr; ++r) rows[r] = rows[0];  // computed, not stored
       s.packed = groups_base + static_cast<size_t>(g) * static_cast<size_t>(h.group_bytes);
-      s.c = output + m0 * p.out_c + static_cast<int64_t>(g) * h.n;
+      s.c = static_cast<uint8_t*>(output) +
+            (m0 * p.out_c + static_cast<int64_t>(g) * h.n) * static_cast<int64_t>(out_bytes);
       kernel(s);
     }
   }

@@ -33,8 +33,9 @@ struct TileShape {
 bool tile_shape(Isa isa, TileShape* out);
 
 // True if `isa`'s kernel is built, the CPU runs it, and `p` is a case it
-// computes exactly: int8 output, sane sizes, Z_in and act bounds inside int8,
-// shifts in [-31, 30] (any int32 multiplier works).
+// computes exactly: sane sizes, Z_in inside int8; int8 / int16 output with
+// act bounds inside the output type and shifts in [-31, 30] (any int32
+// multiplier works); or int32 output (raw accumulator, requant unused).
 bool conv_can_use(Isa isa, const ConvParams& p);
 
 // FullyConnected as a 1x1 convolution over a 1 x rows image.
@@ -60,7 +61,8 @@ Isa packed_isa(const void* packed);
 size_t conv_scratch_bytes(const void* packed);
 
 // Output rows [row_begin, row_end) of conv2d_rows(p) = batch * out_h * out_w.
-void conv_run(const void* packed, const ConvParams& p, const int8_t* input, int8_t* output,
+// `output` holds elements of p.output_type (int8, int16 or int32).
+void conv_run(const void* packed, const ConvParams& p, const int8_t* input, void* output,
               void* scratch, int64_t row_begin, int64_t row_end);
 
 }  // namespace arm

@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/common/params.h"
+
 namespace dyad {
 namespace arm {
 
@@ -26,13 +28,16 @@ struct GemmStrip {
   const int8_t* const* a;    // mr row pointers
   const uint8_t* packed;     // first nr-channel block of the group
   size_t block_bytes;        // stride between blocks
-  int8_t* c;                 // output row 0, channel 0 of the group
-  size_t c_stride;           // bytes between output rows
+  void* c;                   // output row 0, channel 0 of the group
+  size_t c_stride;           // elements between output rows
+  DType out_type;            // int8 / int16: requantized; int32: raw accumulator
   int32_t zero_point, lo, hi;
   bool weights_have_min;     // some weight is -128 (NEON mlal pairs unsafe)
 };
 
 // Defined only in builds that compile the matching file (DYAD_BUILT_*).
+// Each handles every out_type with the same inner loop (the epilogue is a
+// template argument inside).
 void qs8_gemm_2x8c16__neon(const GemmStrip& s);      // AArch64 and ARMv7 NEON
 void qs8_gemm_4x16c4__neondot(const GemmStrip& s);   // ARMv8.2 sdot
 void qs8_gemm_4x16c8__i8mm(const GemmStrip& s);      // ARMv8.6 smmla

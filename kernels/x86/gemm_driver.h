@@ -17,7 +17,8 @@ namespace x86 {
 namespace {
 
 // Output-side constants of the epilogue: clamp(x + Z_out, lo, hi) computed as
-// clamp(x, lo - Z_out, hi - Z_out) + Z_out so nothing can overflow int32.
+// clamp(x, lo - Z_out, hi - Z_out) + Z_out so nothing can overflow int32
+// (Z_out, lo and hi are inside int16: conv2d_can_use). Unused for int32 output.
 struct Epilogue {
   int32_t zero_point, lo_minus_zp, hi_minus_zp;
   bool any_left_shift;
@@ -29,10 +30,13 @@ void fill(Elem* dst, int32_t n, Elem value) {
 }
 
 // Kernel must provide: kMR, kNR, AElem, pad_value(z_in),
-// transform(src, dst, n, z_in), and
-// strip(packed, group_base, rows[kMR], row_count, out, out_stride, epilogue).
-template <typename Kernel>
-void run_gemm(const GemmJob& job) {
+// transform(src, dst, n, z_in), and for Out = int8_t, int16_t and int32_t
+// strip<Out>(packed, group_base, rows[kMR], row_count, out, out_stride, epilogue)
+// (requant_ymm.h / requant_zmm.h give it: YmmStrip16, ZmmStrip32).
+// Out is the output element: int8 / int16 requantized, int32 the raw
+// accumulator (ConvParams::output_type).
+template <typename Kernel, typename Out>
+void run_gemm_typed(const GemmJob& job) {
   using AElem = typename Kernel::AElem;
   constexpr int kMR = Kernel::kMR;
   const PackedGemm& pg = *job.packed;
@@ -41,6 +45,7 @@ void run_gemm(const GemmJob& job) {
   const int32_t out_per_group = p.out_c / p.groups;
   const int32_t z_in = p.input_zero_point;
   const AElem pad = Kernel::pad_value(z_in);
+  Out* const out = reinterpret_cast<Out*>(job.output);
   const Epilogue epi{p.output_zero_point, p.act_min - p.output_zero_point,
                      p.act_max - p.output_zero_point, pg.any_left_shift};
   const bool pointwise = p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 &&
@@ -122,9 +127,19 @@ void run_gemm(const GemmJob& job) {
         rows[r] = dst;
       }
       for (int r = row_count; r < kMR; ++r) rows[r] = rows[0];  // computed, never stored
-      Kernel::strip(pg, pg.buffer.data() + g * pg.group_bytes, rows, row_count,
-                    job.output + m0 * p.out_c + g * out_per_group, p.out_c, epi);
+      Kernel::template strip<Out>(pg, pg.buffer.data() + g * pg.group_bytes, rows, row_count,
+                                  out + m0 * p.out_c + g * out_per_group, p.out_c, epi);
     }
+  }
+}
+
+// The ISA's entry point: one instantiation per output type.
+template <typename Kernel>
+void run_gemm(const GemmJob& job) {
+  switch (job.conv->output_type) {
+    case DType::kInt16: run_gemm_typed<Kernel, int16_t>(job); return;
+    case DType::kInt32: run_gemm_typed<Kernel, int32_t>(job); return;
+    default: run_gemm_typed<Kernel, int8_t>(job); return;
   }
 }
 

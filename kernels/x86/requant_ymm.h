@@ -81,6 +81,71 @@ inline void store_16xi8(int8_t* out, __m256i a, __m256i b, int n) {
   }
 }
 
+// Stores channels 0..7 (a) and 8..15 (b), already in int16 range, as 16
+// int16 in channel order; only the first n (<= 16) are written.
+inline void store_16xi16(int16_t* out, __m256i a, __m256i b, int n) {
+  const __m256i w16 = _mm256_packs_epi32(a, b);                     // a0-3 b0-3 | a4-7 b4-7
+  const __m256i ordered = _mm256_permute4x64_epi64(w16, 0xD8);      // a0-7 | b0-7
+  if (n >= 16) {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), ordered);
+  } else {
+    alignas(32) int16_t tmp[16];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(tmp), ordered);
+    std::memcpy(out, tmp, static_cast<size_t>(n) * sizeof(int16_t));
+  }
+}
+
+// Epilogue of one row of a 16-channel tile: acc[0..15] (int32, 32-byte
+// aligned) of the channels whose constants are at prm (stride 16) -> the
+// first n (<= 16) of out. int8 / int16: eq. 6, + Z_out, clamp (the clamp
+// keeps the value inside the type, so the saturating packs never clip);
+// int32: the raw accumulator.
+inline void store_acc_16(int8_t* out, const int32_t* acc, const int32_t* prm, const Epilogue& e,
+                         int n) {
+  const __m256i v0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(acc));
+  const __m256i v1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(acc + 8));
+  store_16xi8(out, requantize_ymm(v0, prm, 16, 0, e), requantize_ymm(v1, prm, 16, 8, e), n);
+}
+inline void store_acc_16(int16_t* out, const int32_t* acc, const int32_t* prm, const Epilogue& e,
+                         int n) {
+  const __m256i v0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(acc));
+  const __m256i v1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(acc + 8));
+  store_16xi16(out, requantize_ymm(v0, prm, 16, 0, e), requantize_ymm(v1, prm, 16, 8, e), n);
+}
+inline void store_acc_16(int32_t* out, const int32_t* acc, const int32_t* /*prm*/,
+                         const Epilogue& /*e*/, int n) {
+  std::memcpy(out, acc, static_cast<size_t>(n < 16 ? n : 16) * sizeof(int32_t));
+}
+
+// The strip of the 16-channel ymm GEMM kernels (AVX2, AVX-VNNI), shared
+// through CRTP: for each block of 16 channels, Kernel::accumulate fills the
+// int32 tile (bias included), then each valid row goes through the epilogue
+// of Out. Kernel provides kMR, kNR == 16, kKC, AElem and
+// accumulate(rows, block, k_padded / kKC, acc).
+template <typename Kernel>
+struct YmmStrip16 {
+  // AElem: Kernel::AElem (a parameter: Kernel is incomplete where this
+  // declaration is instantiated).
+  template <typename Out, typename AElem>
+  static void strip(const PackedGemm& pg, const uint8_t* group_base,
+                    const AElem* const* a, int row_count, Out* out,
+                    int64_t out_stride, const Epilogue& epi) {
+    constexpr int kNR = 16;
+    static_assert(Kernel::kNR == kNR, "16-channel tiles only");
+    const int32_t k_steps = pg.k_padded / Kernel::kKC;
+    for (int32_t n0 = 0; n0 < pg.n; n0 += kNR) {
+      const uint8_t* block = group_base + (n0 / kNR) * pg.block_bytes;
+      const int32_t* prm = reinterpret_cast<const int32_t*>(block);
+      alignas(32) int32_t acc[Kernel::kMR][kNR];
+      Kernel::accumulate(a, block, k_steps, acc);
+      const int n_left = pg.n - n0;
+      for (int r = 0; r < row_count; ++r) {
+        store_acc_16(out + r * out_stride + n0, acc[r], prm, epi, n_left);
+      }
+    }
+  }
+};
+
 }  // namespace
 }  // namespace x86
 }  // namespace dyad

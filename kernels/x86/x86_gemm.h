@@ -28,11 +28,13 @@ struct GemmJob {
   const PackedGemm* packed;
   const ConvParams* conv;
   const int8_t* input;
-  int8_t* output;
+  int8_t* output;  // elements of conv->output_type (the GEMMs: int8/16/32)
   void* scratch;
   int64_t row_begin, row_end;
 };
 
+// GEMM kernels (any conv but depthwise, and FC); one entry point per ISA
+// for every output type (int8, int16: requantized; int32: raw accumulator).
 void qs8_gemm_4x16c2__avx2(const GemmJob& job);
 void qs8_gemm_6x16c4__avxvnni(const GemmJob& job);
 void qs8_gemm_8x32c4__avx512vnni(const GemmJob& job);
@@ -42,11 +44,13 @@ void qs8_dwconv_8c__avx2(const GemmJob& job);
 // Depthwise, 4 taps (of one kernel column) per vpdpbusd lane, 32 channels
 // per block (kernels/x86/dwconv_c4_ymm.h); PackedGemm::dw_taps_per_lane == 4.
 void qs8_dwconv_32c4__avxvnni(const GemmJob& job);
-void qs8_dwconv_32c4__avx512vnni(const GemmJob& job);
+// The same on 512-bit vectors, 64 channels per block (masked tail block).
+void qs8_dwconv_64c4__avx512vnni(const GemmJob& job);
 // Channel padding of the depthwise packed layouts: one tap per lane (the
 // AVX2 8c kernel), four taps per lane (the 32c4 kernels).
 constexpr int32_t kDepthwiseChannelTile = 16;
 constexpr int32_t kDepthwiseC4ChannelTile = 32;
+constexpr int32_t kDepthwiseC64ChannelTile = 64;  // the 64c4 kernel
 // The 32c4 kernels take output rows in runs of at most this many pixels.
 constexpr int32_t kDwC4MaxRun = 64;
 

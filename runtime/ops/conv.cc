@@ -1,6 +1,7 @@
 // Conv2D and TransposeConv2D (shared options layout, one template).
 #include <algorithm>
 #include <limits>
+#include <string>
 
 #include "kernels/conv_kernels.h"
 #include "kernels/reference/reference.h"
@@ -17,6 +18,12 @@ struct ConvState : OpState {
   // weights; each thread's scratch is PreparedOp::thread_scratch.
   std::shared_ptr<const PackedConv> packed;
 };
+
+// Kernel-name infix for the output type (docs/kernels.md): int8 none,
+// "_i16out" / "_i32out" otherwise, e.g. "qs8_conv2d_i16out__avx2".
+const char* output_type_suffix(DType t) {
+  return t == DType::kInt16 ? "_i16out" : t == DType::kInt32 ? "_i32out" : "";
+}
 
 constexpr int64_t kMaxGeometry = std::numeric_limits<int32_t>::max() / 2;
 
@@ -159,7 +166,7 @@ void run_conv(const PreparedOp& op) {
   const int64_t out_pixel_macs = std::max<int64_t>(
       1, int64_t{s.p.out_c} * s.p.kernel_h * s.p.kernel_w * (s.p.in_c / s.p.groups));
   if (s.packed != nullptr) {
-    auto* y = static_cast<int8_t*>(op.out[0]);
+    void* y = op.out[0];  // int8, int16 or int32 elements (p.output_type)
     op.parallel_for(conv2d_rows(s.p), kMinPackedMacsPerThread / out_pixel_macs + 1,
                     [&](int64_t begin, int64_t end, int t) {
                       conv2d_run(*s.packed, s.p, x, y, op.thread_scratch(t), begin, end);
@@ -213,6 +220,7 @@ dyad_status prepare_conv_like(const OpCheck& c, PreparedOp* op, bool transpose) 
                        : int64_t{p.batch} * p.out_h * p.out_w * weights;
   const bool depthwise = !transpose && p.groups > 1 && p.groups == p.in_c;
   op->kernel = transpose ? "qs8_transpose_conv2d" : depthwise ? "qs8_dwconv2d" : "qs8_conv2d";
+  op->kernel += output_type_suffix(p.output_type);
   if (!transpose && op->isa != Isa::kReference && conv2d_can_use(op->isa, p)) {
     const TensorInfo* b = c.input(2);
     // Packed once per (model, ISA): later sessions share the first one's copy.

@@ -1,5 +1,6 @@
 // FullyConnected: x [..., K] x weights [N, K]^T + bias [N] -> [..., N].
 #include <algorithm>
+#include <string>
 
 #include "kernels/conv_kernels.h"
 #include "kernels/reference/reference.h"
@@ -14,6 +15,12 @@ struct FullyConnectedState : OpState {
   // The model's shared packed weights when an optimized kernel runs it.
   std::shared_ptr<const PackedFullyConnected> packed;
 };
+
+// Kernel-name infix for the output type (docs/kernels.md): int8 none,
+// "_i16out" / "_i32out" otherwise, e.g. "qs8_conv2d_i16out__avx2".
+const char* output_type_suffix(DType t) {
+  return t == DType::kInt16 ? "_i16out" : t == DType::kInt32 ? "_i32out" : "";
+}
 
 dyad_status verify_fc(const OpCheck& c) {
   if (dyad_status s = expect_io(c, 2, 3, 1)) return s;
@@ -68,7 +75,7 @@ void run_fc(const PreparedOp& op) {
   const auto* x = static_cast<const int8_t*>(op.in[0]);
   const int64_t row_macs = std::max<int64_t>(1, int64_t{s.p.n} * s.p.k);
   if (s.packed != nullptr) {
-    auto* y = static_cast<int8_t*>(op.out[0]);
+    void* y = op.out[0];  // int8, int16 or int32 elements (p.output_type)
     op.parallel_for(s.p.rows, kMinPackedMacsPerThread / row_macs + 1,
                     [&](int64_t begin, int64_t end, int t) {
                       fully_connected_run(*s.packed, s.p, x, y, op.thread_scratch(t), begin, end);
@@ -105,7 +112,7 @@ dyad_status prepare_fc(const OpCheck& c, PreparedOp* op) {
     p.act_max = o->act_max();
   }
   op->macs = int64_t{p.rows} * p.n * p.k;
-  op->kernel = "qs8_fully_connected";
+  op->kernel = std::string("qs8_fully_connected") + output_type_suffix(p.output_type);
   if (op->isa != Isa::kReference && fully_connected_can_use(op->isa, p)) {
     const TensorInfo* b = c.input(2);
     // Packed once per (model, ISA): later sessions share the first one's copy.

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -24,6 +25,21 @@ struct Layer {
   std::vector<int32_t> multiplier;
   std::vector<int8_t> shift;
 };
+
+// Element i of an output of `type` (int8, int16 or int32) as an int64.
+int64_t output_value(const std::vector<uint8_t>& bytes, size_t i, DType type) {
+  if (type == DType::kInt16) {
+    int16_t v;
+    std::memcpy(&v, bytes.data() + 2 * i, sizeof(v));
+    return v;
+  }
+  if (type == DType::kInt32) {
+    int32_t v;
+    std::memcpy(&v, bytes.data() + 4 * i, sizeof(v));
+    return v;
+  }
+  return static_cast<int8_t>(bytes[i]);
+}
 
 class ArmGemmTest : public ::testing::TestWithParam<Isa> {
  protected:
@@ -75,7 +91,8 @@ class ArmGemmTest : public ::testing::TestWithParam<Isa> {
     std::vector<int8_t> scratch(arm::conv_scratch_bytes(packed.data()));
     const int64_t rows = int64_t{p.batch} * p.out_h * p.out_w;
     const size_t out_size = static_cast<size_t>(rows) * p.out_c;
-    std::vector<int8_t> got(out_size, 0x55), want(out_size, 0x33);
+    const size_t out_bytes = out_size * dtype_size(p.output_type);
+    std::vector<uint8_t> got(out_bytes + 16, 0x55), want(out_bytes, 0x33);
     if (split < 0 || split > rows) split = rows / 2;
     arm::conv_run(packed.data(), p, input.data(), got.data(), scratch.data(), 0, split);
     arm::conv_run(packed.data(), p, input.data(), got.data(), scratch.data(), split, rows);
@@ -83,11 +100,16 @@ class ArmGemmTest : public ::testing::TestWithParam<Isa> {
                 want.data());
     int mismatches = 0;
     for (size_t i = 0; i < out_size && mismatches < 5; ++i) {
-      if (got[i] != want[i]) {
+      const int64_t g = output_value(got, i, p.output_type);
+      const int64_t w = output_value(want, i, p.output_type);
+      if (g != w) {
         ++mismatches;
         ADD_FAILURE() << what << ": element " << i << " (row " << i / p.out_c << ", channel "
-                      << i % p.out_c << ") got " << int{got[i]} << " want " << int{want[i]};
+                      << i % p.out_c << ") got " << g << " want " << w;
       }
+    }
+    for (size_t i = out_bytes; i < got.size(); ++i) {
+      ASSERT_EQ(got[i], 0x55) << what << ": write past the output";
     }
   }
 
@@ -95,8 +117,8 @@ class ArmGemmTest : public ::testing::TestWithParam<Isa> {
                 const std::string& what, int64_t split = -1) {
     // Also cross-check the FC reference itself against conv2d's view.
     const ConvParams p = arm::conv_from_fully_connected(fc);
-    std::vector<int8_t> want_fc(static_cast<size_t>(fc.rows) * fc.n);
-    std::vector<int8_t> want_conv(want_fc.size());
+    std::vector<uint8_t> want_fc(static_cast<size_t>(fc.rows) * fc.n * dtype_size(fc.output_type));
+    std::vector<uint8_t> want_conv(want_fc.size());
     ref::fully_connected(fc, input.data(), l.weights.data(),
                          l.bias.empty() ? nullptr : l.bias.data(), want_fc.data());
     ref::conv2d(p, input.data(), l.weights.data(), l.bias.empty() ? nullptr : l.bias.data(),
@@ -105,20 +127,28 @@ class ArmGemmTest : public ::testing::TestWithParam<Isa> {
     check_conv(p, input, l, what, split);
   }
 
-  // A random FC layer of the given shape.
+  // A random FC layer of the given shape; int16 outputs take multipliers
+  // 2^8 larger (positive shifts) so values spread over int16.
   void random_fc(int32_t rows, int32_t n, int32_t k, bool per_channel, int32_t z_in,
-                 int32_t z_out, bool with_min_weight, const std::string& tag) {
+                 int32_t z_out, bool with_min_weight, const std::string& tag,
+                 DType out_type = DType::kInt8, int32_t act_min = -128, int32_t act_max = 127) {
     Layer l;
     l.weights = random_bytes(static_cast<size_t>(n) * k, with_min_weight ? -128 : -127, 127);
     l.bias.resize(n);
     for (auto& b : l.bias) b = uniform(-(1 << 20), 1 << 20);
     random_requant(&l, per_channel ? n : 1, false);
+    if (out_type == DType::kInt16) {
+      for (auto& sh : l.shift) sh = static_cast<int8_t>(sh > -24 ? sh + 8 : sh);
+    }
     FullyConnectedParams fc;
     fc.rows = rows;
     fc.n = n;
     fc.k = k;
     fc.input_zero_point = z_in;
     fc.output_zero_point = z_out;
+    fc.output_type = out_type;
+    fc.act_min = act_min;
+    fc.act_max = act_max;
     fc.requant.multiplier = l.multiplier.data();
     fc.requant.shift = l.shift.data();
     fc.requant.count = per_channel ? n : 1;
@@ -126,7 +156,8 @@ class ArmGemmTest : public ::testing::TestWithParam<Isa> {
     check_fc(fc, input, l,
              tag + " rows=" + std::to_string(rows) + " n=" + std::to_string(n) +
                  " k=" + std::to_string(k) + " z_in=" + std::to_string(z_in) +
-                 " z_out=" + std::to_string(z_out),
+                 " z_out=" + std::to_string(z_out) + " out=" +
+                 std::to_string(static_cast<int>(out_type)),
              uniform(0, rows));
   }
 };
@@ -357,6 +388,102 @@ TEST_P(ArmGemmTest, Conv2dStridesPaddingGroups) {
   }
 }
 
+// int16 / int32 outputs (the epilogue variants): K, M and N around every
+// tile, zero points at the ends, with and without -128 weights.
+TEST_P(ArmGemmTest, WideOutputShapesAroundTheTile) {
+  const int32_t ks[] = {1, 3, 4, 5, 8, 9, 15, 16, 17, 33, 96, 100};
+  const int32_t rows_list[] = {1, 2, 3, 4, 5, 9};
+  const int32_t ns[] = {1, 2, 6, 8, 9, 16, 17, 33};
+  for (DType out : {DType::kInt16, DType::kInt32}) {
+    for (int32_t k : ks) {
+      for (int32_t rows : rows_list) {
+        random_fc(rows, ns[uniform(0, 7)], k, rows % 2 == 0, uniform(-128, 127), 0, k % 3 == 0,
+                  "wide grid", out, -32768, 32767);
+      }
+    }
+    for (int32_t z_in : {-128, 127}) {
+      random_fc(7, 37, 200, true, z_in, 0, true, "wide z_in", out, -32768, 32767);
+    }
+  }
+  // int16: Z_out away from 0 and narrow / extreme clamps.
+  const int32_t clamps[][2] = {{-32768, 32767}, {-100, 100}, {-32768, -32768}, {32767, 32767},
+                               {0, 6000}, {-128, 127}};
+  for (const auto& c : clamps) {
+    random_fc(6, 21, 50, true, uniform(-128, 127), uniform(-300, 300), false, "int16 clamp",
+              DType::kInt16, c[0], c[1]);
+  }
+}
+
+// int16 output over the whole int32 accumulator range, every shift, any
+// multiplier, Z_out anywhere in int16 (saturating Z_out add, int16 clamps).
+TEST_P(ArmGemmTest, Int16RequantizationOverFullInt32Range) {
+  const int32_t rows = 9, n = 40, k = 1;
+  for (int round = 0; round < 10; ++round) {
+    Layer l;
+    l.weights = std::vector<int8_t>(static_cast<size_t>(n), 1);
+    l.bias.resize(n);
+    l.multiplier.resize(n);
+    l.shift.resize(n);
+    for (int32_t c = 0; c < n; ++c) {
+      l.bias[c] = uniform(-(INT32_MAX - 256), INT32_MAX - 256);
+      l.multiplier[c] = uniform(0, 9) == 0 ? uniform(INT32_MIN, INT32_MAX)
+                                           : uniform(1 << 30, INT32_MAX);
+      l.shift[c] = static_cast<int8_t>(uniform(-31, 30));
+    }
+    FullyConnectedParams fc;
+    fc.rows = rows;
+    fc.n = n;
+    fc.k = k;
+    fc.input_zero_point = uniform(-128, 127);
+    fc.output_zero_point = uniform(-32768, 32767);
+    fc.output_type = DType::kInt16;
+    fc.act_min = -32768;
+    fc.act_max = 32767;
+    fc.requant = ChannelRequant{l.multiplier.data(), l.shift.data(), n};
+    check_fc(fc, random_bytes(rows), l, "int16 full range round " + std::to_string(round));
+  }
+}
+
+TEST_P(ArmGemmTest, WideOutputConv2d) {
+  struct Case {
+    int32_t in_h, in_w, in_c, out_c, k, stride, pad, groups;
+  };
+  const Case cases[] = {{8, 8, 96, 96, 1, 1, 0, 1}, {6, 6, 88, 32, 1, 1, 0, 1},
+                        {8, 8, 96, 6, 1, 1, 0, 1},  {5, 7, 88, 2, 1, 1, 0, 1},
+                        {7, 9, 16, 17, 3, 1, 1, 1}, {9, 7, 5, 12, 1, 2, 1, 1},
+                        {6, 6, 12, 18, 3, 1, 1, 3}};
+  for (DType out : {DType::kInt16, DType::kInt32}) {
+    for (const Case& c : cases) {
+      ConvParams p;
+      p.in_h = c.in_h;
+      p.in_w = c.in_w;
+      p.in_c = c.in_c;
+      p.out_c = c.out_c;
+      p.kernel_h = p.kernel_w = c.k;
+      p.stride_h = p.stride_w = c.stride;
+      p.pad_top = p.pad_left = c.pad;
+      p.groups = c.groups;
+      p.out_h = (c.in_h + 2 * c.pad - c.k) / c.stride + 1;
+      p.out_w = (c.in_w + 2 * c.pad - c.k) / c.stride + 1;
+      p.input_zero_point = uniform(-128, 127);
+      p.output_type = out;
+      p.act_min = -32768;
+      p.act_max = 32767;
+      Layer l;
+      l.weights = random_bytes(static_cast<size_t>(c.out_c) * c.k * c.k * (c.in_c / c.groups));
+      l.bias.resize(c.out_c);
+      for (auto& b : l.bias) b = uniform(-50000, 50000);
+      random_requant(&l, c.out_c, true);
+      p.requant = ChannelRequant{l.multiplier.data(), l.shift.data(), c.out_c};
+      const auto input = random_bytes(static_cast<size_t>(c.in_h) * c.in_w * c.in_c);
+      check_conv(p, input, l,
+                 "wide conv " + std::to_string(c.k) + "x" + std::to_string(c.k) + " n" +
+                     std::to_string(c.out_c) + " out " + std::to_string(static_cast<int>(out)),
+                 uniform(0, p.out_h * p.out_w));
+    }
+  }
+}
+
 TEST_P(ArmGemmTest, RejectsWhatItCannotComputeExactly) {
   const Isa isa = GetParam();
   int32_t m = 1 << 30;
@@ -367,9 +494,19 @@ TEST_P(ArmGemmTest, RejectsWhatItCannotComputeExactly) {
   fc.k = 1;
   fc.requant = ChannelRequant{&m, &s, 1};
   EXPECT_TRUE(arm::conv_can_use(isa, arm::conv_from_fully_connected(fc)));
-  fc.output_type = DType::kInt32;
+  fc.output_type = DType::kInt32;  // raw accumulator: any requant
+  EXPECT_TRUE(arm::conv_can_use(isa, arm::conv_from_fully_connected(fc)));
+  fc.output_type = DType::kInt16;
+  EXPECT_TRUE(arm::conv_can_use(isa, arm::conv_from_fully_connected(fc)));
+  fc.act_min = -32769;  // outside int16
+  EXPECT_FALSE(arm::conv_can_use(isa, arm::conv_from_fully_connected(fc)));
+  fc.act_min = -128;
+  fc.output_type = DType::kUInt8;
   EXPECT_FALSE(arm::conv_can_use(isa, arm::conv_from_fully_connected(fc)));
   fc.output_type = DType::kInt8;
+  fc.act_max = 128;  // outside int8
+  EXPECT_FALSE(arm::conv_can_use(isa, arm::conv_from_fully_connected(fc)));
+  fc.act_max = 127;
   s = -32;
   EXPECT_FALSE(arm::conv_can_use(isa, arm::conv_from_fully_connected(fc)));
   s = 0;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <random>
 #include <sstream>
 #include <string>
@@ -43,14 +44,17 @@ struct Requant {
 };
 
 // Multipliers that spread eq. 2's accumulator (std ~ sqrt(K) * 74 * w_std)
-// over the int8 range, unless the spec gives its own range.
-Requant make_requant(std::mt19937& rng, const DataSpec& d, int32_t channels, int64_t k) {
+// over the int8 range (int16 outputs: 256 times wider), unless the spec
+// gives its own range.
+Requant make_requant(std::mt19937& rng, const DataSpec& d, int32_t channels, int64_t k,
+                     DType out = DType::kInt8) {
   if (d.fixed != nullptr) return Requant{*d.fixed};
   double lo = d.real_lo, hi = d.real_hi;
   if (lo == 0) {
     const double w_std = std::max(1.0, (d.w_hi - d.w_lo) / 3.5);
     const double in_std = std::max(1.0, (d.in_hi - d.in_lo) / 3.5);
-    const double target = 40.0 / (std::sqrt(static_cast<double>(k)) * w_std * in_std);
+    const double range = out == DType::kInt16 ? 40.0 * 256 : 40.0;
+    const double target = range / (std::sqrt(static_cast<double>(k)) * w_std * in_std);
     lo = target / 4;
     hi = target * 4;
   }
@@ -59,13 +63,18 @@ Requant make_requant(std::mt19937& rng, const DataSpec& d, int32_t channels, int
   return r;
 }
 
+const char* out_type_name(DType t) {
+  return t == DType::kInt16 ? "int16" : t == DType::kInt32 ? "int32" : "int8";
+}
+
 std::string conv_name(const ConvParams& p) {
   std::ostringstream s;
   s << "b" << p.batch << " " << p.in_h << "x" << p.in_w << "x" << p.in_c << " -> " << p.out_h
     << "x" << p.out_w << "x" << p.out_c << " k" << p.kernel_h << "x" << p.kernel_w << " s"
     << p.stride_h << "," << p.stride_w << " d" << p.dilation_h << "," << p.dilation_w << " pad "
     << p.pad_top << "," << p.pad_left << " g" << p.groups << " zin " << p.input_zero_point
-    << " zout " << p.output_zero_point << " clamp [" << p.act_min << "," << p.act_max << "]";
+    << " zout " << p.output_zero_point << " clamp [" << p.act_min << "," << p.act_max << "] out "
+    << out_type_name(p.output_type);
   return s.str();
 }
 
@@ -97,6 +106,25 @@ ConvParams make_conv(int32_t batch, int32_t in_h, int32_t in_w, int32_t in_c, in
   return p;
 }
 
+// The output bytes as values of `type` (int8, int16 or int32).
+std::vector<int64_t> output_values(const uint8_t* bytes, int64_t count, DType type) {
+  std::vector<int64_t> v(static_cast<size_t>(count));
+  for (int64_t i = 0; i < count; ++i) {
+    if (type == DType::kInt16) {
+      int16_t x;
+      std::memcpy(&x, bytes + 2 * i, sizeof(x));
+      v[i] = x;
+    } else if (type == DType::kInt32) {
+      int32_t x;
+      std::memcpy(&x, bytes + 4 * i, sizeof(x));
+      v[i] = x;
+    } else {
+      v[i] = static_cast<int8_t>(bytes[i]);
+    }
+  }
+  return v;
+}
+
 class X86ConvTest : public ::testing::TestWithParam<Isa> {
  protected:
   void SetUp() override {
@@ -118,21 +146,22 @@ class X86ConvTest : public ::testing::TestWithParam<Isa> {
     const std::vector<int8_t> input = golden::random_int8(rng, in_count, d.in_lo, d.in_hi);
     const std::vector<int8_t> weights = golden::random_int8(rng, p.out_c * k, d.w_lo, d.w_hi);
     const std::vector<int32_t> bias = golden::random_int32(rng, p.out_c, d.bias_lo, d.bias_hi);
-    const Requant rq = make_requant(rng, d, p.out_c, k);
+    const Requant rq = make_requant(rng, d, p.out_c, k, p.output_type);
     p.requant = rq.view();
     const int32_t* bias_ptr = d.with_bias ? bias.data() : nullptr;
 
     const int64_t rows = conv2d_rows(p);
     const int64_t out_count = rows * p.out_c;
-    std::vector<int8_t> expected(out_count);
-    ref::conv2d(p, input.data(), weights.data(), bias_ptr, expected.data());
+    const int64_t out_bytes = out_count * static_cast<int64_t>(dtype_size(p.output_type));
+    std::vector<uint8_t> expected_bytes(out_bytes);
+    ref::conv2d(p, input.data(), weights.data(), bias_ptr, expected_bytes.data());
 
     ASSERT_TRUE(conv2d_can_use(GetParam(), p)) << conv_name(p);
     const PackedConv packed = conv2d_pack(GetParam(), p, weights.data(), bias_ptr);
     ASSERT_TRUE(packed.valid());
     std::vector<uint8_t> scratch(conv2d_scratch_bytes(packed));
     constexpr int kGuard = 64;
-    std::vector<int8_t> out(out_count + 2 * kGuard, int8_t{0x5a});
+    std::vector<uint8_t> out(out_bytes + 2 * kGuard, uint8_t{0x5a});
     int64_t begin = 0;
     for (int s = 0; s < splits; ++s) {
       const int64_t end = s + 1 == splits ? rows : golden::uniform_int(rng, begin, rows);
@@ -141,9 +170,11 @@ class X86ConvTest : public ::testing::TestWithParam<Isa> {
     }
     for (int i = 0; i < kGuard; ++i) {
       ASSERT_EQ(out[i], 0x5a) << "write before the output";
-      ASSERT_EQ(out[kGuard + out_count + i], 0x5a) << "write after the output";
+      ASSERT_EQ(out[kGuard + out_bytes + i], 0x5a) << "write after the output";
     }
-    const std::vector<int8_t> actual(out.begin() + kGuard, out.begin() + kGuard + out_count);
+    const std::vector<int64_t> actual = output_values(out.data() + kGuard, out_count, p.output_type);
+    const std::vector<int64_t> expected =
+        output_values(expected_bytes.data(), out_count, p.output_type);
     EXPECT_TRUE(golden::within(actual, expected, 0)) << conv_name(p) << " seed " << seed;
     // The case must exercise the requantization, not just one clamp bound.
     const auto [lo, hi] = std::minmax_element(expected.begin(), expected.end());
@@ -153,7 +184,8 @@ class X86ConvTest : public ::testing::TestWithParam<Isa> {
   }
 
   void check_fc(int32_t rows, int32_t k, int32_t n, const DataSpec& d, uint32_t seed,
-                int32_t z_in = 3, int32_t z_out = -5) {
+                int32_t z_in = 3, int32_t z_out = -5, DType out_type = DType::kInt8,
+                int32_t act_min = -128, int32_t act_max = 127) {
     std::mt19937 rng(seed);
     FullyConnectedParams p;
     p.rows = rows;
@@ -161,13 +193,18 @@ class X86ConvTest : public ::testing::TestWithParam<Isa> {
     p.n = n;
     p.input_zero_point = z_in;
     p.output_zero_point = z_out;
+    p.output_type = out_type;
+    p.act_min = act_min;
+    p.act_max = act_max;
     const std::vector<int8_t> input = golden::random_int8(rng, int64_t{rows} * k, d.in_lo, d.in_hi);
     const std::vector<int8_t> weights = golden::random_int8(rng, int64_t{n} * k, d.w_lo, d.w_hi);
     const std::vector<int32_t> bias = golden::random_int32(rng, n, d.bias_lo, d.bias_hi);
-    const Requant rq = make_requant(rng, d, n, k);
+    const Requant rq = make_requant(rng, d, n, k, out_type);
     p.requant = rq.view();
     const int32_t* bias_ptr = d.with_bias ? bias.data() : nullptr;
-    std::vector<int8_t> expected(int64_t{rows} * n);
+    const int64_t count = int64_t{rows} * n;
+    const size_t elem = dtype_size(out_type);
+    std::vector<uint8_t> expected(count * elem);
     ref::fully_connected(p, input.data(), weights.data(), bias_ptr, expected.data());
 
     ASSERT_TRUE(fully_connected_can_use(GetParam(), p));
@@ -175,10 +212,12 @@ class X86ConvTest : public ::testing::TestWithParam<Isa> {
         fully_connected_pack(GetParam(), p, weights.data(), bias_ptr);
     ASSERT_TRUE(packed.valid());
     std::vector<uint8_t> scratch(fully_connected_scratch_bytes(packed));
-    std::vector<int8_t> actual(int64_t{rows} * n, int8_t{0x5a});
+    std::vector<uint8_t> actual(count * elem, uint8_t{0x5a});
     fully_connected_run(packed, p, input.data(), actual.data(), scratch.data(), 0, rows);
-    EXPECT_TRUE(golden::within(actual, expected, 0))
-        << "fc rows " << rows << " k " << k << " n " << n << " seed " << seed;
+    EXPECT_TRUE(golden::within(output_values(actual.data(), count, out_type),
+                               output_values(expected.data(), count, out_type), 0))
+        << "fc rows " << rows << " k " << k << " n " << n << " seed " << seed << " out "
+        << out_type_name(out_type);
   }
 };
 
@@ -482,6 +521,162 @@ TEST_P(X86ConvTest, RowRangeSplits) {
   }
 }
 
+// int16 / int32 outputs (the GEMM epilogue variants): K below, at and above
+// every block, N and rows around every tile, on FC and conv shapes.
+TEST_P(X86ConvTest, WideOutputShapes) {
+  const int32_t ks[] = {1, 3, 4, 5, 8, 17, 64, 96, 257};
+  const int32_t ns[] = {1, 2, 6, 15, 16, 17, 31, 32, 33, 96};
+  const int32_t rows[] = {1, 3, 4, 5, 6, 7, 8, 9, 17};
+  uint32_t seed = 1100;
+  for (DType out : {DType::kInt16, DType::kInt32}) {
+    const int32_t lo = out == DType::kInt16 ? -32768 : 0, hi = out == DType::kInt16 ? 32767 : 0;
+    for (int32_t k : ks) {
+      for (int32_t n : ns) {
+        const int32_t r = rows[(seed * 7) % (sizeof(rows) / sizeof(rows[0]))];
+        check_fc(r, k, n, DataSpec{}, seed++, 3, 0, out, lo, hi);
+      }
+    }
+    // BlazeFace-like heads (1x1, int16 out) and spatial / grouped convs.
+    struct Case {
+      int32_t h, w, in_c, out_c, kernel, stride, pad, groups;
+    };
+    const Case cases[] = {{8, 8, 96, 96, 1, 1, 0, 1},  {16, 16, 88, 32, 1, 1, 0, 1},
+                          {8, 8, 96, 6, 1, 1, 0, 1},   {5, 7, 88, 2, 1, 1, 0, 1},
+                          {7, 9, 16, 33, 3, 1, 1, 1},  {9, 7, 8, 40, 3, 2, 1, 1},
+                          {6, 6, 12, 18, 3, 1, 1, 3},  {6, 5, 16, 64, 3, 1, 1, 4},
+                          {9, 9, 20, 18, 1, 2, 0, 1}};
+    for (const Case& c : cases) {
+      ConvParams p = make_conv(1, c.h, c.w, c.in_c, c.out_c, c.kernel, c.stride, 1, c.pad, c.pad,
+                               c.pad, c.pad, c.groups);
+      p.output_type = out;
+      p.act_min = lo == 0 ? -128 : lo;
+      p.act_max = hi == 0 ? 127 : hi;
+      p.input_zero_point = static_cast<int32_t>(seed % 21) - 10;
+      check_conv(p, DataSpec{}, seed++, 3);
+    }
+  }
+}
+
+// int16 output: zero points, clamps at the int16 extremes and narrow ones,
+// saturating values, positive shifts (left-shift epilogue), per-tensor, no bias.
+TEST_P(X86ConvTest, Int16OutputEdges) {
+  uint32_t seed = 1200;
+  const int32_t zps[][2] = {{-128, 0}, {127, 0}, {-128, 300}, {127, -32768}, {0, 32767}};
+  for (const auto& z : zps) {
+    ConvParams p = make_conv(1, 6, 7, 24, 37, 1, 1, 1, 0, 0, 0, 0, 1);
+    p.output_type = DType::kInt16;
+    p.act_min = -32768;
+    p.act_max = 32767;
+    p.input_zero_point = z[0];
+    p.output_zero_point = z[1];
+    DataSpec d;
+    d.real_lo = 0.5;  // outputs pile up at both int16 bounds
+    d.real_hi = 40;
+    check_conv(p, d, seed++, 2);
+  }
+  const int32_t clamps[][2] = {{-100, 100}, {-32768, -32768}, {32767, 32767}, {0, 6000},
+                               {-128, 127}, {-32768, 0}};
+  for (const auto& c : clamps) {
+    ConvParams p = make_conv(1, 5, 5, 9, 19, 3, 2, 1, 1, 1, 1, 1, 1);
+    p.output_type = DType::kInt16;
+    p.input_zero_point = 5;
+    p.output_zero_point = -12;
+    p.act_min = c[0];
+    p.act_max = c[1];
+    DataSpec d;
+    d.real_lo = 1e-2;
+    d.real_hi = 1;
+    check_conv(p, d, seed++);
+  }
+  // Saturating accumulators: all inputs / weights at the int8 extremes.
+  for (int32_t in_v : {-128, 127}) {
+    for (int32_t w_v : {-128, 127}) {
+      DataSpec d;
+      d.in_lo = d.in_hi = in_v;
+      d.w_lo = d.w_hi = w_v;
+      d.bias_lo = -(1 << 24);
+      d.bias_hi = 1 << 24;
+      d.real_lo = 1e-4;
+      d.real_hi = 1e-1;
+      ConvParams p = make_conv(1, 5, 5, 64, 20, 3, 1, 1, 1, 1, 1, 1, 1);
+      p.output_type = DType::kInt16;
+      p.act_min = -32768;
+      p.act_max = 32767;
+      p.input_zero_point = in_v == -128 ? 127 : -128;
+      check_conv(p, d, seed++);
+    }
+  }
+  // Positive shifts, with saturation of the left shift.
+  DataSpec left;
+  left.in_lo = -3;
+  left.in_hi = 3;
+  left.w_lo = -2;
+  left.w_hi = 2;
+  left.bias_lo = -20;
+  left.bias_hi = 20;
+  left.real_lo = 1.5;
+  left.real_hi = 3000;
+  ConvParams p = make_conv(1, 6, 5, 8, 36, 3, 1, 1, 1, 1, 1, 1, 1);
+  p.output_type = DType::kInt16;
+  p.act_min = -32768;
+  p.act_max = 32767;
+  check_conv(p, left, seed++, 2);
+  left.bias_lo = -(1 << 30);
+  left.bias_hi = 1 << 30;
+  left.real_lo = 100;
+  left.real_hi = 1e6;
+  check_conv(p, left, seed++);
+  DataSpec per_tensor;
+  per_tensor.per_channel = false;
+  per_tensor.with_bias = false;
+  check_conv(p, per_tensor, seed++);
+  check_fc(9, 70, 35, per_tensor, seed++, -128, 0, DType::kInt16, -32768, 32767);
+  check_fc(9, 70, 35, DataSpec{}, seed++, 127, 0, DType::kInt16, -1000, 1000);
+}
+
+// int32 output: the raw accumulator, with zero points at the ends, no bias,
+// large biases and extreme inputs (still inside int32).
+TEST_P(X86ConvTest, Int32OutputEdges) {
+  uint32_t seed = 1300;
+  for (int32_t z_in : {-128, 127}) {
+    DataSpec d;
+    d.in_lo = d.in_hi = z_in == -128 ? 127 : -128;
+    d.w_lo = d.w_hi = -128;
+    d.bias_lo = -(1 << 28);
+    d.bias_hi = 1 << 28;
+    d.real_lo = 1;  // no degenerate-output check
+    ConvParams p = make_conv(1, 5, 5, 64, 20, 3, 1, 1, 1, 1, 1, 1, 1);
+    p.output_type = DType::kInt32;
+    p.input_zero_point = z_in;
+    check_conv(p, d, seed++, 2);
+  }
+  DataSpec no_bias;
+  no_bias.with_bias = false;
+  ConvParams p = make_conv(2, 5, 6, 13, 45, 3, 2, 1, 1, 0, 1, 1, 1);
+  p.output_type = DType::kInt32;
+  p.input_zero_point = -7;
+  check_conv(p, no_bias, seed++, 3);
+  check_fc(13, 300, 70, no_bias, seed++, -128, 0, DType::kInt32, 0, 0);
+}
+
+// Any split of the rows gives the same bytes for int16 / int32 outputs too.
+TEST_P(X86ConvTest, WideOutputRowSplits) {
+  for (uint32_t seed = 1400; seed < 1406; ++seed) {
+    for (DType out : {DType::kInt16, DType::kInt32}) {
+      ConvParams p = make_conv(1, 9, 7, 11, 37, 3, 1, 1, 1, 1, 1, 1, 1);
+      p.output_type = out;
+      p.act_min = -20000;
+      p.act_max = 20000;
+      check_conv(p, DataSpec{}, seed, 4);
+      ConvParams q = make_conv(2, 5, 5, 96, 96, 1, 1, 1, 0, 0, 0, 0, 1);
+      q.output_type = out;
+      q.act_min = -32768;
+      q.act_max = 32767;
+      check_conv(q, DataSpec{}, seed, 5);
+    }
+  }
+}
+
 TEST_P(X86ConvTest, UnsupportedParametersFallBack) {
   const int32_t m = 1 << 30;
   const int8_t s = 0;
@@ -490,10 +685,26 @@ TEST_P(X86ConvTest, UnsupportedParametersFallBack) {
   p.requant.shift = &s;
   EXPECT_TRUE(conv2d_can_use(GetParam(), p));
   p.output_type = DType::kInt16;
+  EXPECT_TRUE(conv2d_can_use(GetParam(), p));
+  p.act_min = -32769;  // outside int16
   EXPECT_FALSE(conv2d_can_use(GetParam(), p));
+  p.act_min = -128;
+  p.output_zero_point = 40000;
+  EXPECT_FALSE(conv2d_can_use(GetParam(), p));
+  p.output_zero_point = 0;
   p.output_type = DType::kInt32;
+  EXPECT_TRUE(conv2d_can_use(GetParam(), p));
+  // Depthwise kernels store int8 only.
+  ConvParams dw = make_conv(1, 4, 4, 8, 8, 3, 1, 1, 1, 1, 1, 1, 8);
+  dw.requant = p.requant;
+  dw.output_type = DType::kInt16;
+  EXPECT_FALSE(conv2d_can_use(GetParam(), dw));
+  p.output_type = DType::kUInt8;
   EXPECT_FALSE(conv2d_can_use(GetParam(), p));
   p.output_type = DType::kInt8;
+  p.act_max = 128;  // outside int8
+  EXPECT_FALSE(conv2d_can_use(GetParam(), p));
+  p.act_max = 127;
   p.act_min = 10;
   p.act_max = 5;
   EXPECT_FALSE(conv2d_can_use(GetParam(), p));

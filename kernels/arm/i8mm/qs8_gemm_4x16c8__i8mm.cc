@@ -36,7 +36,16 @@ inline int32x4_t bias_tile(const int32_t* bias, int j) {
 }
 }  // namespace
 
-void qs8_gemm_4x16c8__i8mm(const GemmStrip& s) {
+namespace {
+// run<Out>: the whole strip with Out's epilogue (requant_neon.h).
+struct MmlaGemm4x16c8 {
+  template <typename Out>
+  static void run(const GemmStrip& s);
+};
+}  // namespace
+
+template <typename Out>
+void MmlaGemm4x16c8::run(const GemmStrip& s) {
   const RowTails<kMR, 16> tails(s);
   const int tail_blocks = (tails.length + kKC - 1) / kKC;
   const OutputRange range = output_range(s);
@@ -95,30 +104,17 @@ void qs8_gemm_4x16c8__i8mm(const GemmStrip& s) {
       if (tail_blocks > 1) DYAD_MMLA_BLOCK(pair_high(t0, t1), pair_high(t2, t3))
     }
 #undef DYAD_MMLA_BLOCK
-    const Requant4 q0 = load_requant4(params, kNR, 0);
-    const Requant4 q1 = load_requant4(params, kNR, 4);
-    const Requant4 q2 = load_requant4(params, kNR, 8);
-    const Requant4 q3 = load_requant4(params, kNR, 12);
-    const int count = s.n - n0 < kNR ? s.n - n0 : kNR;
-    const int count_lo = count < 8 ? count : 8;
-    const int count_hi = count - count_lo;
     // Channels 0-3, 4-7, 8-11, 12-15 of rows 0..3.
     const int32x4_t rows[kMR][4] = {
         {tile_row0(c00, c01), tile_row0(c02, c03), tile_row0(c04, c05), tile_row0(c06, c07)},
         {tile_row1(c00, c01), tile_row1(c02, c03), tile_row1(c04, c05), tile_row1(c06, c07)},
         {tile_row0(c10, c11), tile_row0(c12, c13), tile_row0(c14, c15), tile_row0(c16, c17)},
         {tile_row1(c10, c11), tile_row1(c12, c13), tile_row1(c14, c15), tile_row1(c16, c17)}};
-    int8_t* c = s.c + n0;
-    for (int r = 0; r < s.m; ++r) {
-      int8_t* dst = c + static_cast<size_t>(r) * s.c_stride;
-      store_row8(requantize4(rows[r][0], q0), requantize4(rows[r][1], q1), range, dst, count_lo);
-      if (count_hi > 0) {
-        store_row8(requantize4(rows[r][2], q2), requantize4(rows[r][3], q3), range, dst + 8,
-                   count_hi);
-      }
-    }
+    store_tile_4x16<Out>(rows, params, s, n0, range);
   }
 }
+
+void qs8_gemm_4x16c8__i8mm(const GemmStrip& s) { run_for_output<MmlaGemm4x16c8>(s); }
 
 }  // namespace arm
 }  // namespace dyad

@@ -63,7 +63,7 @@ inline int32x4_t reduce4(int32x4_t x0, int32x4_t x1, int32x4_t x2, int32x4_t x3)
 #endif
 }
 
-template <bool kPairs>
+template <bool kPairs, typename Out>
 void gemm_2x8c16(const GemmStrip& s) {
   const RowTails<kMR, kKC> tails(s);
   const OutputRange range = output_range(s);
@@ -111,20 +111,19 @@ void gemm_2x8c16(const GemmStrip& s) {
     const Requant4 q0 = load_requant4(params, kNR, 0);
     const Requant4 q1 = load_requant4(params, kNR, 4);
     const int count = s.n - n0 < kNR ? s.n - n0 : kNR;
-    int8_t* c = s.c + n0;
-    store_row8(requantize4(vaddq_s32(bias0, reduce4(c00, c01, c02, c03)), q0),
-               requantize4(vaddq_s32(bias1, reduce4(c04, c05, c06, c07)), q1), range, c, count);
+    Out* c = static_cast<Out*>(s.c) + n0;
+    store_acc8(c, vaddq_s32(bias0, reduce4(c00, c01, c02, c03)),
+               vaddq_s32(bias1, reduce4(c04, c05, c06, c07)), q0, q1, range, count);
     if (s.m > 1) {
-      store_row8(requantize4(vaddq_s32(bias0, reduce4(c10, c11, c12, c13)), q0),
-                 requantize4(vaddq_s32(bias1, reduce4(c14, c15, c16, c17)), q1), range,
-                 c + s.c_stride, count);
+      store_acc8(c + s.c_stride, vaddq_s32(bias0, reduce4(c10, c11, c12, c13)),
+                 vaddq_s32(bias1, reduce4(c14, c15, c16, c17)), q0, q1, range, count);
     }
   }
 }
 // ARMv7 has 16 q registers, too few for 16 accumulators: there the block's
 // 8 channels are done as two halves of 4 (8 accumulators), reading the rows
 // twice. Sums of channels 0-3 of each row wait in `low0`/`low1`.
-template <bool kPairs>
+template <bool kPairs, typename Out>
 void gemm_2x8c16_halves(const GemmStrip& s) {
   const RowTails<kMR, kKC> tails(s);
   const OutputRange range = output_range(s);
@@ -167,32 +166,35 @@ void gemm_2x8c16_halves(const GemmStrip& s) {
     const Requant4 q0 = load_requant4(params, kNR, 0);
     const Requant4 q1 = load_requant4(params, kNR, 4);
     const int count = s.n - n0 < kNR ? s.n - n0 : kNR;
-    int8_t* c = s.c + n0;
-    store_row8(requantize4(sums[0][0], q0), requantize4(sums[1][0], q1), range, c, count);
-    if (s.m > 1) {
-      store_row8(requantize4(sums[0][1], q0), requantize4(sums[1][1], q1), range,
-                 c + s.c_stride, count);
-    }
+    Out* c = static_cast<Out*>(s.c) + n0;
+    store_acc8(c, sums[0][0], sums[1][0], q0, q1, range, count);
+    if (s.m > 1) store_acc8(c + s.c_stride, sums[0][1], sums[1][1], q0, q1, range, count);
   }
 }
+
+// run<Out>: the strip with Out's epilogue (requant_neon.h's store_acc8).
+struct NeonGemm2x8c16 {
+  template <typename Out>
+  static void run(const GemmStrip& s) {
+#if defined(__aarch64__)
+    if (s.weights_have_min) {
+      gemm_2x8c16<false, Out>(s);
+    } else {
+      gemm_2x8c16<true, Out>(s);
+    }
+#else
+    if (s.weights_have_min) {
+      gemm_2x8c16_halves<false, Out>(s);
+    } else {
+      gemm_2x8c16_halves<true, Out>(s);
+    }
+#endif
+  }
+};
 
 }  // namespace
 
-void qs8_gemm_2x8c16__neon(const GemmStrip& s) {
-#if defined(__aarch64__)
-  if (s.weights_have_min) {
-    gemm_2x8c16<false>(s);
-  } else {
-    gemm_2x8c16<true>(s);
-  }
-#else
-  if (s.weights_have_min) {
-    gemm_2x8c16_halves<false>(s);
-  } else {
-    gemm_2x8c16_halves<true>(s);
-  }
-#endif
-}
+void qs8_gemm_2x8c16__neon(const GemmStrip& s) { run_for_output<NeonGemm2x8c16>(s); }
 
 }  // namespace arm
 }  // namespace dyad

@@ -15,7 +15,16 @@ namespace {
 constexpr int kMR = 4, kNR = 16, kKC = 4;
 }
 
-void qs8_gemm_4x16c4__neondot(const GemmStrip& s) {
+namespace {
+// run<Out>: the whole strip with Out's epilogue (requant_neon.h).
+struct SdotGemm4x16c4 {
+  template <typename Out>
+  static void run(const GemmStrip& s);
+};
+}  // namespace
+
+template <typename Out>
+void SdotGemm4x16c4::run(const GemmStrip& s) {
   const RowTails<kMR, 16> tails(s);
   const int tail_blocks = (tails.length + kKC - 1) / kKC;
   const OutputRange range = output_range(s);
@@ -89,28 +98,15 @@ void qs8_gemm_4x16c4__neondot(const GemmStrip& s) {
       }
     }
 #undef DYAD_SDOT_BLOCK
-    const Requant4 q0 = load_requant4(params, kNR, 0);
-    const Requant4 q1 = load_requant4(params, kNR, 4);
-    const Requant4 q2 = load_requant4(params, kNR, 8);
-    const Requant4 q3 = load_requant4(params, kNR, 12);
-    const int count = s.n - n0 < kNR ? s.n - n0 : kNR;
-    const int count_lo = count < 8 ? count : 8;
-    const int count_hi = count - count_lo;
-    int8_t* c = s.c + n0;
     const int32x4_t rows[kMR][4] = {{c00, c01, c02, c03},
                                     {c10, c11, c12, c13},
                                     {c20, c21, c22, c23},
                                     {c30, c31, c32, c33}};
-    for (int r = 0; r < s.m; ++r) {
-      int8_t* dst = c + static_cast<size_t>(r) * s.c_stride;
-      store_row8(requantize4(rows[r][0], q0), requantize4(rows[r][1], q1), range, dst, count_lo);
-      if (count_hi > 0) {
-        store_row8(requantize4(rows[r][2], q2), requantize4(rows[r][3], q3), range, dst + 8,
-                   count_hi);
-      }
-    }
+    store_tile_4x16<Out>(rows, params, s, n0, range);
   }
 }
+
+void qs8_gemm_4x16c4__neondot(const GemmStrip& s) { run_for_output<SdotGemm4x16c4>(s); }
 
 }  // namespace arm
 }  // namespace dyad

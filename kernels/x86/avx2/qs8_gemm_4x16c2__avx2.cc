@@ -26,9 +26,11 @@ inline void madd_add(__m256i& acc, __m256i a, __m256i w) {
       : [a] "x"(a), [w] "x"(w));
 }
 
-struct Avx2Gemm4x16c2 {
+// The tile loop and epilogue (int8 / int16 / int32 output) are YmmStrip16's.
+struct Avx2Gemm4x16c2 : YmmStrip16<Avx2Gemm4x16c2> {
   static constexpr int kMR = 4;
   static constexpr int kNR = 16;
+  static constexpr int kKC = 2;
   using AElem = int16_t;
 
   static int16_t pad_value(int32_t /*z_in*/) { return 0; }  // (Z_in - Z_in)
@@ -84,24 +86,6 @@ struct Avx2Gemm4x16c2 {
 #undef DYAD_INIT
 #undef DYAD_STEP
 #undef DYAD_STORE
-  }
-
-  static void strip(const PackedGemm& pg, const uint8_t* group_base, const int16_t* const* a,
-                    int row_count, int8_t* out, int64_t out_stride, const Epilogue& epi) {
-    const int32_t k_pairs = pg.k_padded / 2;
-    for (int32_t n0 = 0; n0 < pg.n; n0 += kNR) {
-      const uint8_t* block = group_base + (n0 / kNR) * pg.block_bytes;
-      const int32_t* prm = reinterpret_cast<const int32_t*>(block);
-      alignas(32) int32_t acc[kMR][kNR];
-      accumulate(a, block, k_pairs, acc);
-      const int n_left = pg.n - n0;
-      for (int r = 0; r < row_count; ++r) {
-        const __m256i v0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(acc[r]));
-        const __m256i v1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(acc[r] + 8));
-        store_16xi8(out + r * out_stride + n0, requantize_ymm(v0, prm, kNR, 0, epi),
-                    requantize_ymm(v1, prm, kNR, 8, epi), n_left);
-      }
-    }
   }
 };
 

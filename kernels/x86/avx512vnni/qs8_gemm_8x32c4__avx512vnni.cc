@@ -27,12 +27,18 @@ constexpr int kNR = 32;
 // with _mm512_dpbusd_epi32 GCC 12 adds register copies (and a spill) for the
 // tied accumulator on every step.
 inline void dpbusd(__m512i& acc, __m512i a, __m512i w) {
+#if defined(DYAD_X86_EMULATE)  // kernels/x86/emulate/immintrin.h
+  acc = _mm512_dpbusd_epi32(acc, a, w);
+#else
   asm("vpdpbusd %[w], %[a], %[acc]" : [acc] "+v"(acc) : [a] "v"(a), [w] "v"(w));
+#endif
 }
 
-struct Avx512VnniGemm8x32c4 {
+// The tile loop and epilogue (int8 / int16 / int32 output) are ZmmStrip32's.
+struct Avx512VnniGemm8x32c4 : ZmmStrip32<Avx512VnniGemm8x32c4> {
   static constexpr int kMR = 8;
   static constexpr int kNR = x86::kNR;
+  static constexpr int kKC = 4;
   using AElem = uint8_t;
 
   static uint8_t pad_value(int32_t z_in) { return static_cast<uint8_t>(z_in + 128); }
@@ -98,26 +104,6 @@ struct Avx512VnniGemm8x32c4 {
 #undef DYAD_INIT
 #undef DYAD_STEP
 #undef DYAD_STORE
-  }
-
-  static void strip(const PackedGemm& pg, const uint8_t* group_base, const uint8_t* const* a,
-                    int row_count, int8_t* out, int64_t out_stride, const Epilogue& epi) {
-    const int32_t k_quads = pg.k_padded / 4;
-    for (int32_t n0 = 0; n0 < pg.n; n0 += kNR) {
-      const uint8_t* block = group_base + (n0 / kNR) * pg.block_bytes;
-      const int32_t* prm = reinterpret_cast<const int32_t*>(block);
-      alignas(64) int32_t acc[kMR][kNR];
-      accumulate(a, block, k_quads, acc);
-      const int n_left = pg.n - n0;
-      for (int r = 0; r < row_count; ++r) {
-        int8_t* o = out + r * out_stride + n0;
-        store_16xi8(o, requantize_zmm(_mm512_load_si512(acc[r]), prm, kNR, 0, epi), n_left);
-        if (n_left > 16) {
-          store_16xi8(o + 16, requantize_zmm(_mm512_load_si512(acc[r] + 16), prm, kNR, 16, epi),
-                      n_left - 16);
-        }
-      }
-    }
   }
 };
 

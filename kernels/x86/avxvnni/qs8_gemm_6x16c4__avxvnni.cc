@@ -21,12 +21,18 @@ namespace {
 // with _mm256_dpbusd_avx_epi32, GCC 12 runs out of the 16 ymm registers
 // (extra copies for the tied accumulator) and spills every step.
 inline void dpbusd(__m256i& acc, __m256i a, __m256i w) {
+#if defined(DYAD_X86_EMULATE)  // kernels/x86/emulate/immintrin.h
+  acc = _mm256_dpbusd_avx_epi32(acc, a, w);
+#else
   asm("%{vex%} vpdpbusd %[w], %[a], %[acc]" : [acc] "+x"(acc) : [a] "x"(a), [w] "x"(w));
+#endif
 }
 
-struct AvxVnniGemm6x16c4 {
+// The tile loop and epilogue (int8 / int16 / int32 output) are YmmStrip16's.
+struct AvxVnniGemm6x16c4 : YmmStrip16<AvxVnniGemm6x16c4> {
   static constexpr int kMR = 6;
   static constexpr int kNR = 16;
+  static constexpr int kKC = 4;
   using AElem = uint8_t;
 
   static uint8_t pad_value(int32_t z_in) { return static_cast<uint8_t>(z_in + 128); }
@@ -87,24 +93,6 @@ struct AvxVnniGemm6x16c4 {
 #undef DYAD_INIT
 #undef DYAD_STEP
 #undef DYAD_STORE
-  }
-
-  static void strip(const PackedGemm& pg, const uint8_t* group_base, const uint8_t* const* a,
-                    int row_count, int8_t* out, int64_t out_stride, const Epilogue& epi) {
-    const int32_t k_quads = pg.k_padded / 4;
-    for (int32_t n0 = 0; n0 < pg.n; n0 += kNR) {
-      const uint8_t* block = group_base + (n0 / kNR) * pg.block_bytes;
-      const int32_t* prm = reinterpret_cast<const int32_t*>(block);
-      alignas(32) int32_t acc[kMR][kNR];
-      accumulate(a, block, k_quads, acc);
-      const int n_left = pg.n - n0;
-      for (int r = 0; r < row_count; ++r) {
-        const __m256i v0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(acc[r]));
-        const __m256i v1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(acc[r] + 8));
-        store_16xi8(out + r * out_stride + n0, requantize_ymm(v0, prm, kNR, 0, epi),
-                    requantize_ymm(v1, prm, kNR, 8, epi), n_left);
-      }
-    }
   }
 };
 
