@@ -30,6 +30,14 @@ constexpr IsaName kIsaNames[kNumIsas] = {
 };
 
 #if defined(__x86_64__) || defined(__i386__)
+// DYAD_X86_EMULATE test builds (kernels/CMakeLists.txt) compile the AVX-VNNI
+// and AVX-512 kernels against SIMDe: those paths then run on any x86-64.
+#if defined(DYAD_X86_EMULATE)
+constexpr bool kEmulatedX86 = true;
+#else
+constexpr bool kEmulatedX86 = false;
+#endif
+
 // AVX-VNNI (VEX-encoded vpdpbusd) is CPUID leaf 7 subleaf 1, EAX bit 4; cpuinfo
 // of this vintage has no query for it. The OS must also save YMM state, which
 // the AVX2 check below covers.
@@ -58,6 +66,20 @@ bool x86_has_avx512vnni() {
 #endif
 }
 #endif
+
+}  // namespace
+
+bool cpu_has_avx512vbmi() {
+#if (defined(__x86_64__) || defined(__i386__)) && defined(DYAD_HAVE_CPUINFO)
+  return kEmulatedX86 || (x86_has_avx512vnni() && cpuinfo_has_x86_avx512vbmi());
+#elif defined(__x86_64__) || defined(__i386__)
+  return kEmulatedX86 || (x86_has_avx512vnni() && __builtin_cpu_supports("avx512vbmi"));
+#else
+  return false;
+#endif
+}
+
+namespace {
 
 #if defined(__linux__) && defined(__aarch64__)
 // Values from the Linux uapi <asm/hwcap.h>; defined here in case the libc
@@ -119,8 +141,8 @@ bool isa_supported(Isa isa) {
     case Isa::kReference: return true;
 #if defined(__x86_64__) || defined(__i386__)
     case Isa::kAvx2: return x86_has_avx2();
-    case Isa::kAvxVnni: return x86_has_avx2() && cpuid_has_avx_vnni();
-    case Isa::kAvx512Vnni: return x86_has_avx512vnni();
+    case Isa::kAvxVnni: return kEmulatedX86 || (x86_has_avx2() && cpuid_has_avx_vnni());
+    case Isa::kAvx512Vnni: return kEmulatedX86 || x86_has_avx512vnni();
 #endif
 #if defined(__aarch64__)
     case Isa::kNeon: return true;  // Advanced SIMD is mandatory in AArch64.

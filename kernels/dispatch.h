@@ -17,6 +17,9 @@ bool isa_from_name(const char* name, Isa* out);
 bool isa_built(Isa isa);
 // True if the CPU running this process can execute `isa`'s instructions.
 bool isa_supported(Isa isa);
+// AVX-512 VBMI (vpermi2b) on top of the AVX-512 path's subset: an extra
+// instruction some kernels of that path use when present (the byte LUT).
+bool cpu_has_avx512vbmi();
 // The fastest path that is both built and supported (kReference at worst).
 Isa best_isa();
 // Reads DYAD_ISA. True and *out set if it is set to a known name; false if

@@ -1,6 +1,7 @@
 // Broadcasting binary ops: Add, Sub (eq. 7-9) and Mul (eq. 10).
 #include <limits>
 
+#include "kernels/elementwise_kernels.h"
 #include "kernels/reference/reference.h"
 #include "runtime/ops/op_util.h"
 
@@ -12,11 +13,26 @@ struct AddState : OpState {
   AddParams p;
   bool subtract = false;
   bool same_shapes = false;  // no broadcasting: split flat across threads
+  PreparedBinary fast;       // fast.run != null: the optimized kernel
 };
 struct MulState : OpState {
   MulParams p;
   bool same_shapes = false;
+  PreparedBinary fast;
 };
+
+// The SIMD kernels take about a nanosecond per element: below this a
+// hand-over to another thread costs more than it saves.
+constexpr int64_t kMinSimdElementsPerThread = 1 << 14;
+
+// Optimized kernels split every broadcast case over the flat output index.
+void run_fast(const PreparedOp& op, const PreparedBinary& fast) {
+  const auto* a = static_cast<const int8_t*>(op.in[0]);
+  const auto* b = static_cast<const int8_t*>(op.in[1]);
+  auto* y = static_cast<int8_t*>(op.out[0]);
+  op.parallel_for(binary_elements(fast), kMinSimdElementsPerThread,
+                  [&](int64_t begin, int64_t end, int) { binary_run(fast, a, b, y, begin, end); });
+}
 
 // Without broadcasting every output element depends only on the inputs at
 // its own index: run [begin, end) as a rank-1 op of that length.
@@ -78,6 +94,10 @@ dyad_status verify_add_like(const OpCheck& c) {
 
 void run_add(const PreparedOp& op) {
   const auto& s = op.as<AddState>();
+  if (s.fast.run != nullptr) {
+    run_fast(op, s.fast);
+    return;
+  }
   const auto* a = static_cast<const int8_t*>(op.in[0]);
   const auto* b = static_cast<const int8_t*>(op.in[1]);
   auto* y = static_cast<int8_t*>(op.out[0]);
@@ -126,8 +146,11 @@ dyad_status prepare_add_like(const OpCheck& c, PreparedOp* op, bool subtract) {
   p.act_max = o->act_max();
   state->subtract = subtract;
   state->same_shapes = same_shapes(p.shapes);
+  const BinaryOp kind = subtract ? BinaryOp::kSub : BinaryOp::kAdd;
+  if (binary_can_use(op->isa, kind, p)) state->fast = binary_prepare(op->isa, kind, p);
   op->macs = 0;
-  op->kernel = subtract ? "qs8_sub" : "qs8_add";
+  op->kernel = state->fast.run != nullptr ? state->fast.kernel_name
+                                          : (subtract ? "qs8_sub" : "qs8_add");
   op->state = std::move(state);
   op->run = run_add;
   return DYAD_OK;
@@ -145,6 +168,10 @@ dyad_status verify_mul(const OpCheck& c) {
 
 void run_mul(const PreparedOp& op) {
   const auto& s = op.as<MulState>();
+  if (s.fast.run != nullptr) {
+    run_fast(op, s.fast);
+    return;
+  }
   const auto* a = static_cast<const int8_t*>(op.in[0]);
   const auto* b = static_cast<const int8_t*>(op.in[1]);
   auto* y = static_cast<int8_t*>(op.out[0]);
@@ -171,8 +198,9 @@ dyad_status prepare_mul(const OpCheck& c, PreparedOp* op) {
   p.act_min = o->act_min();
   p.act_max = o->act_max();
   state->same_shapes = same_shapes(p.shapes);
+  if (binary_can_use(op->isa, BinaryOp::kMul, p)) state->fast = binary_prepare(op->isa, p);
   op->macs = c.output(0)->shape.elements();
-  op->kernel = "qs8_mul";
+  op->kernel = state->fast.run != nullptr ? state->fast.kernel_name : "qs8_mul";
   op->state = std::move(state);
   op->run = run_mul;
   return DYAD_OK;

@@ -1,4 +1,9 @@
-// Lut: 256-entry int8 table for nonlinear unary ops (eq. 13).
+// Lut: 256-entry int8 table for nonlinear unary ops (eq. 13). The optimized
+// kernel (kernels/pool_kernels.h) indexes by the raw byte: int8 input gets the
+// table rotated by 128 at prepare.
+#include <cstring>
+
+#include "kernels/pool_kernels.h"
 #include "kernels/reference/reference.h"
 #include "runtime/ops/op_util.h"
 
@@ -10,6 +15,8 @@ struct LutState : OpState {
   const int8_t* table = nullptr;
   int64_t count = 0;
   bool unsigned_input = false;
+  Isa isa = Isa::kReference;  // kReference: ref::lut_*
+  uint8_t byte_table[256] = {};
 };
 
 dyad_status verify_lut(const OpCheck& c) {
@@ -33,7 +40,10 @@ void run_lut(const PreparedOp& op) {
   auto* y = static_cast<int8_t*>(op.out[0]);
   // One table look-up per element: any split of the elements is exact.
   op.parallel_for(s.count, kMinElementsPerThread, [&](int64_t begin, int64_t end, int) {
-    if (s.unsigned_input) {
+    if (s.isa != Isa::kReference) {
+      lut_run(s.isa, static_cast<const uint8_t*>(op.in[0]) + begin, end - begin, s.byte_table,
+              y + begin);
+    } else if (s.unsigned_input) {
       ref::lut_u8(static_cast<const uint8_t*>(op.in[0]) + begin, end - begin, s.table, y + begin);
     } else {
       ref::lut_s8(static_cast<const int8_t*>(op.in[0]) + begin, end - begin, s.table, y + begin);
@@ -47,6 +57,15 @@ dyad_status prepare_lut(const OpCheck& c, PreparedOp* op) {
   state->count = c.input(0)->shape.elements();
   state->unsigned_input = c.input(0)->dtype == DType::kUInt8;
   op->kernel = state->unsigned_input ? "u8_lut" : "s8_lut";
+  if (op->isa != Isa::kReference && lut_can_use(op->isa)) {
+    state->isa = op->isa;
+    if (state->unsigned_input) {
+      std::memcpy(state->byte_table, state->table, 256);
+    } else {
+      lut_table_for_s8(state->table, state->byte_table);
+    }
+    op->kernel = lut_kernel_name(op->isa);
+  }
   op->state = std::move(state);
   op->run = run_lut;
   return DYAD_OK;

@@ -1,4 +1,9 @@
 // Mean over a set of axes (eq. 12): static count folded into one multiplier.
+// One contiguous run of reduced axes (GlobalAveragePool) uses the optimized
+// kernel of kernels/pool_kernels.h, split over (outer index, channel block).
+#include <algorithm>
+
+#include "kernels/pool_kernels.h"
 #include "kernels/reference/reference.h"
 #include "runtime/ops/op_util.h"
 
@@ -8,6 +13,8 @@ namespace {
 
 struct MeanState : OpState {
   MeanParams p;
+  MeanPlan plan;
+  bool optimized = false;
 };
 
 dyad_status verify_mean(const OpCheck& c) {
@@ -41,8 +48,19 @@ dyad_status verify_mean(const OpCheck& c) {
 }
 
 void run_mean(const PreparedOp& op) {
-  ref::mean(op.as<MeanState>().p, static_cast<const int8_t*>(op.in[0]),
-            static_cast<int8_t*>(op.out[0]));
+  const auto& s = op.as<MeanState>();
+  const auto* x = static_cast<const int8_t*>(op.in[0]);
+  auto* y = static_cast<int8_t*>(op.out[0]);
+  if (!s.optimized) {
+    ref::mean(s.p, x, y);
+    return;
+  }
+  // Units are independent outputs: any split gives the same bytes.
+  const int64_t unit_elements = s.plan.reduce * kMeanChannelBlock;
+  const int64_t min_units = std::max<int64_t>(1, 4 * kMinElementsPerThread / unit_elements);
+  op.parallel_for(s.plan.units, min_units, [&](int64_t begin, int64_t end, int) {
+    mean_run(s.plan, s.p, x, y, begin, end);
+  });
 }
 
 dyad_status prepare_mean(const OpCheck& c, PreparedOp* op) {
@@ -57,6 +75,10 @@ dyad_status prepare_mean(const OpCheck& c, PreparedOp* op) {
   p.shift = o->shift();
   op->macs = p.in.elements();
   op->kernel = "qs8_mean";
+  if (op->isa != Isa::kReference && mean_plan(op->isa, p, &state->plan)) {
+    state->optimized = true;
+    op->kernel = state->plan.kernel;
+  }
   op->state = std::move(state);
   op->run = run_mean;
   return DYAD_OK;

@@ -1,4 +1,9 @@
-// MaxPool and AveragePool over H, W of NHWC int8 (eq. 11).
+// MaxPool and AveragePool over H, W of NHWC int8 (eq. 11). MaxPool uses the
+// optimized kernel of kernels/pool_kernels.h when the path has one, split
+// over output rows; AveragePool is the reference kernel.
+#include <algorithm>
+
+#include "kernels/pool_kernels.h"
 #include "kernels/reference/reference.h"
 #include "runtime/ops/op_util.h"
 
@@ -9,6 +14,7 @@ namespace {
 struct PoolState : OpState {
   PoolParams p;
   bool average = false;
+  Isa max_pool_isa = Isa::kReference;  // kReference: ref::max_pool
 };
 
 struct PoolGeometry {
@@ -92,8 +98,16 @@ void run_pool(const PreparedOp& op) {
   auto* y = static_cast<int8_t*>(op.out[0]);
   if (s.average) {
     ref::average_pool(s.p, x, y);
-  } else {
+  } else if (s.max_pool_isa == Isa::kReference) {
     ref::max_pool(s.p, x, y);
+  } else {
+    // Output rows are independent: any split gives the same bytes.
+    const int64_t row_work = int64_t{s.p.out_w} * s.p.channels * s.p.kernel_h * s.p.kernel_w;
+    const int64_t min_rows =
+        std::max<int64_t>(1, 8 * kMinElementsPerThread / std::max<int64_t>(1, row_work));
+    op.parallel_for(max_pool_rows(s.p), min_rows, [&](int64_t begin, int64_t end, int t) {
+      max_pool_run(s.max_pool_isa, s.p, x, y, op.thread_scratch(t), begin, end);
+    });
   }
 }
 
@@ -129,6 +143,11 @@ dyad_status prepare_max_pool(const OpCheck& c, PreparedOp* op) {
   p.act_max = o->act_max();
   op->macs = 0;
   op->kernel = "s8_max_pool";
+  if (op->isa != Isa::kReference && max_pool_can_use(op->isa, p)) {
+    state->max_pool_isa = op->isa;
+    op->kernel = max_pool_kernel_name(op->isa);
+    op->scratch_bytes = max_pool_scratch_bytes(p);
+  }
   op->state = std::move(state);
   op->run = run_pool;
   return DYAD_OK;

@@ -1,4 +1,8 @@
 // Requantize (eq. 16): change scale/zero point/dtype; quantizes uint8 camera input.
+// 8-bit input to int8 output has only 256 possible inputs: prepare evaluates
+// the reference on each into a byte table, and run is the table kernel of
+// kernels/pool_kernels.h (bit-exact by construction).
+#include "kernels/pool_kernels.h"
 #include "kernels/reference/reference.h"
 #include "runtime/ops/op_util.h"
 
@@ -8,6 +12,8 @@ namespace {
 
 struct RequantizeState : OpState {
   RequantizeParams p;
+  Isa table_isa = Isa::kReference;  // kReference: ref::requantize
+  uint8_t byte_table[256] = {};
 };
 
 dyad_status verify_requantize(const OpCheck& c) {
@@ -27,7 +33,15 @@ dyad_status verify_requantize(const OpCheck& c) {
 
 // Elementwise (eq. 16): any split of the elements is exact.
 void run_requantize(const PreparedOp& op) {
-  const RequantizeParams& p = op.as<RequantizeState>().p;
+  const auto& s = op.as<RequantizeState>();
+  const RequantizeParams& p = s.p;
+  if (s.table_isa != Isa::kReference) {
+    op.parallel_for(p.count, kMinElementsPerThread, [&](int64_t begin, int64_t end, int) {
+      lut_run(s.table_isa, static_cast<const uint8_t*>(op.in[0]) + begin, end - begin,
+              s.byte_table, static_cast<int8_t*>(op.out[0]) + begin);
+    });
+    return;
+  }
   const auto in_size = static_cast<int64_t>(dtype_size(p.input_type));
   const auto out_size = static_cast<int64_t>(dtype_size(p.output_type));
   op.parallel_for(p.count, kMinElementsPerThread, [&](int64_t begin, int64_t end, int) {
@@ -53,6 +67,11 @@ dyad_status prepare_requantize(const OpCheck& c, PreparedOp* op) {
   p.act_max = o->act_max();
   static const char* const kPrefix[] = {"qs8", "qu8", "qs16", "qs32"};
   op->kernel = std::string(kPrefix[static_cast<int>(p.input_type)]) + "_requantize";
+  if (op->isa != Isa::kReference && lut_can_use(op->isa) &&
+      requantize_table(p, state->byte_table)) {
+    state->table_isa = op->isa;
+    op->kernel += std::string("_via_") + lut_kernel_name(op->isa);
+  }
   op->state = std::move(state);
   op->run = run_requantize;
   return DYAD_OK;

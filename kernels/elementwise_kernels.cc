@@ -1,0 +1,307 @@
+// Driver of the optimized Add / Sub / Mul (see elementwise_kernels.h):
+// broadcast plan, per-tensor constants, the outer odometer and the scalar
+// rescale of a repeated operand. Baseline flags: no ISA-specific code here.
+#include "kernels/elementwise_kernels.h"
+
+#include <cstdint>
+#include <limits>
+
+#include "kernels/common/fixed_point.h"
+
+namespace dyad {
+namespace {
+
+// Which optimized family serves `isa`: AVX2 for every x86 path, NEON for every
+// ARM path; kReference if none is built and supported.
+Isa kernel_isa(Isa isa) {
+  switch (isa) {
+    case Isa::kAvx2:
+    case Isa::kAvxVnni:
+    case Isa::kAvx512Vnni:
+#if defined(DYAD_BUILT_AVX2)
+      if (isa_built(isa) && isa_supported(isa) && isa_supported(Isa::kAvx2)) return Isa::kAvx2;
+#endif
+      return Isa::kReference;
+    case Isa::kNeon:
+    case Isa::kNeonDot:
+    case Isa::kI8mm:
+#if defined(DYAD_BUILT_NEON)
+      if (isa_built(isa) && isa_supported(isa) && isa_supported(Isa::kNeon)) return Isa::kNeon;
+#endif
+      return Isa::kReference;
+    default:
+      return Isa::kReference;
+  }
+}
+
+// The SIMD paths compute SRDHM without its saturating case, which needs
+// M0 = INT32_MIN (the verifier allows only M0 = 0 or [2^30, 2^31)).
+bool multiplier_ok(int32_t m0, int32_t shift) {
+  return m0 >= 0 && shift >= -31 && shift <= 30;
+}
+
+bool shapes_ok(const BinaryShapes& s) {
+  const int rank = s.out.rank;
+  if (rank < 0 || rank > kMaxRank || s.a.rank != rank || s.b.rank != rank) return false;
+  for (int d = 0; d < rank; ++d) {
+    const int32_t o = s.out.dims[d];
+    if (o < 0) return false;
+    if (s.a.dims[d] != o && s.a.dims[d] != 1) return false;
+    if (s.b.dims[d] != o && s.b.dims[d] != 1) return false;
+    if (o != 1 && s.a.dims[d] != o && s.b.dims[d] != o) return false;  // not a broadcast
+  }
+  return true;
+}
+
+BinaryRequant make_requant(int32_t multiplier, int32_t shift) {
+  BinaryRequant r;
+  r.multiplier = multiplier;
+  r.shift = shift;
+  r.left = shift > 0 ? shift : 0;
+  const int right = shift > 0 ? 0 : -shift;
+  r.neg_right = -right;
+  int32_t values[kPackedParamArrays] = {};
+  values[kPackedMultiplier] = multiplier;
+  values[kPackedLeftShift] = r.left;
+  values[kPackedLeftLo] = std::numeric_limits<int32_t>::min() >> r.left;
+  values[kPackedLeftHi] = std::numeric_limits<int32_t>::max() >> r.left;
+  values[kPackedLeftLowBits] = static_cast<int32_t>((uint32_t{1} << r.left) - 1);
+  values[kPackedRightShift] = right;
+  values[kPackedRightMask] = static_cast<int32_t>((uint32_t{1} << right) - 1);
+  values[kPackedRightHalf] = static_cast<int32_t>(((uint32_t{1} << right) - 1) >> 1);
+  for (int k = 0; k < kPackedParamArrays; ++k) {
+    for (int lane = 0; lane < 16; ++lane) r.lanes[k][lane] = values[k];
+  }
+  return r;
+}
+
+// The int32 form of eq. 7's SRDHM for an input (BinaryRequant::split). With
+// x = q - Z, |x| <= 255, and k = 31 - L:
+//   floor((x * 2^L * M0 + 2^30) / 2^31) = floor((x * M0 + 2^(k-1)) / 2^k)
+//   = x * (M0 >> k) + floor((x * (M0 & (2^k - 1)) + 2^(k-1)) / 2^k),
+// the floor being an arithmetic shift. |x * (M0 >> k)| < 255 * 2^L <= 2^30,
+// and L >= 8 gives k <= 23, so |x * (M0 & (2^k - 1))| + 2^(k-1) < 255 * 2^23
+// + 2^22 < 2^31: nothing overflows. SRDHM's saturating case needs M0 < 0.
+void set_split(int left_shift, BinaryRequant* r) {
+  if (r->left != 0 || left_shift < 8 || left_shift > 22) return;
+  const int k = 31 - left_shift;
+  r->split = true;
+  r->split_high = r->multiplier >> k;
+  r->split_low = r->multiplier & static_cast<int32_t>((uint32_t{1} << k) - 1);
+  r->split_bits = k;
+  r->split_round = int32_t{1} << (k - 1);
+}
+
+// Eq. 7 for one int8 value (the driver's rescale of a repeated operand).
+int32_t rescale_input(int32_t q, int32_t zero_point, int left_shift, const BinaryRequant& r) {
+  return multiply_by_quantized_multiplier(saturating_left_shift(q - zero_point, left_shift),
+                                          r.multiplier, r.shift);
+}
+
+// Largest |a'| over all int8 inputs: requant is monotone in its input, so
+// the extremes come from q = -128 and q = 127.
+int64_t max_abs_rescaled(int32_t zero_point, int left_shift, const BinaryRequant& r) {
+  const int64_t lo = rescale_input(-128, zero_point, left_shift, r);
+  const int64_t hi = rescale_input(127, zero_point, left_shift, r);
+  const int64_t abs_lo = lo < 0 ? -lo : lo;
+  const int64_t abs_hi = hi < 0 ? -hi : hi;
+  return abs_lo > abs_hi ? abs_lo : abs_hi;
+}
+
+// Collapses the broadcast into outer dims + one inner run (header comment).
+void plan_broadcast(const BinaryShapes& s, PreparedBinary* r) {
+  r->elements = s.out.elements();
+  // Collapsed dims, outermost first: extent and whether a / b are full there.
+  int64_t extent[kMaxRank];
+  bool a_full[kMaxRank], b_full[kMaxRank];
+  int rank = 0;
+  for (int d = 0; d < s.out.rank; ++d) {
+    const int32_t o = s.out.dims[d];
+    if (o == 1) continue;
+    const bool af = s.a.dims[d] == o;
+    const bool bf = s.b.dims[d] == o;
+    if (rank > 0 && a_full[rank - 1] == af && b_full[rank - 1] == bf) {
+      extent[rank - 1] *= o;
+    } else {
+      extent[rank] = o;
+      a_full[rank] = af;
+      b_full[rank] = bf;
+      ++rank;
+    }
+  }
+  if (rank == 0 || r->elements == 0) {  // one element, or none at all
+    r->outer_rank = 0;
+    r->inner = 1;
+    r->a_scalar = r->b_scalar = false;
+    return;
+  }
+  r->inner = extent[rank - 1];
+  r->a_scalar = !a_full[rank - 1];
+  r->b_scalar = !b_full[rank - 1];
+  // Element strides: an operand's memory holds only its full dims.
+  int64_t a_stride = a_full[rank - 1] ? r->inner : 1;
+  int64_t b_stride = b_full[rank - 1] ? r->inner : 1;
+  r->outer_rank = rank - 1;
+  for (int d = rank - 2; d >= 0; --d) {
+    r->outer_dims[d] = extent[d];
+    r->a_outer_stride[d] = a_full[d] ? a_stride : 0;
+    r->b_outer_stride[d] = b_full[d] ? b_stride : 0;
+    if (a_full[d]) a_stride *= extent[d];
+    if (b_full[d]) b_stride *= extent[d];
+  }
+}
+
+BinaryRunFn add_kernel(Isa isa, const char** name, bool subtract) {
+#if defined(DYAD_BUILT_AVX2)
+  if (isa == Isa::kAvx2) {
+    // Sub is the Add kernel with a' - b' (the same file).
+    *name = subtract ? "qs8_vsub_16__avx2" : "qs8_vadd_16__avx2";
+    return qs8_vadd_16__avx2;
+  }
+#endif
+#if defined(DYAD_BUILT_NEON)
+  if (isa == Isa::kNeon) {
+    *name = subtract ? "qs8_vsub_16__neon" : "qs8_vadd_16__neon";
+    return qs8_vadd_16__neon;
+  }
+#endif
+  (void)isa;
+  (void)subtract;
+  *name = "";
+  return nullptr;
+}
+
+BinaryRunFn mul_kernel(Isa isa, const char** name) {
+#if defined(DYAD_BUILT_AVX2)
+  if (isa == Isa::kAvx2) {
+    *name = "qs8_vmul_16__avx2";
+    return qs8_vmul_16__avx2;
+  }
+#endif
+#if defined(DYAD_BUILT_NEON)
+  if (isa == Isa::kNeon) {
+    *name = "qs8_vmul_16__neon";
+    return qs8_vmul_16__neon;
+  }
+#endif
+  (void)isa;
+  *name = "";
+  return nullptr;
+}
+
+bool act_ok(int32_t lo, int32_t hi) { return lo >= -128 && hi <= 127 && lo <= hi; }
+
+}  // namespace
+
+bool binary_can_use(Isa isa, BinaryOp op, const AddParams& p) {
+  const char* name;
+  return (op == BinaryOp::kAdd || op == BinaryOp::kSub) &&
+         add_kernel(kernel_isa(isa), &name, op == BinaryOp::kSub) != nullptr &&
+         shapes_ok(p.shapes) && p.left_shift >= 0 && p.left_shift <= 22 &&
+         multiplier_ok(p.a_multiplier, p.a_shift) && multiplier_ok(p.b_multiplier, p.b_shift) &&
+         multiplier_ok(p.output_multiplier, p.output_shift) && act_ok(p.act_min, p.act_max) &&
+         p.a_zero_point >= -128 && p.a_zero_point <= 127 && p.b_zero_point >= -128 &&
+         p.b_zero_point <= 127;
+}
+
+bool binary_can_use(Isa isa, BinaryOp op, const MulParams& p) {
+  const char* name;
+  return op == BinaryOp::kMul && mul_kernel(kernel_isa(isa), &name) != nullptr &&
+         shapes_ok(p.shapes) && multiplier_ok(p.output_multiplier, p.output_shift) &&
+         act_ok(p.act_min, p.act_max) && p.a_zero_point >= -128 && p.a_zero_point <= 127 &&
+         p.b_zero_point >= -128 && p.b_zero_point <= 127;
+}
+
+PreparedBinary binary_prepare(Isa isa, BinaryOp op, const AddParams& p) {
+  PreparedBinary r;
+  if (!binary_can_use(isa, op, p)) return r;
+  r.isa = kernel_isa(isa);
+  r.run = add_kernel(r.isa, &r.kernel_name, op == BinaryOp::kSub);
+  BinaryKernelParams& k = r.params;
+  k.op = op;
+  k.a_zero_point = p.a_zero_point;
+  k.b_zero_point = p.b_zero_point;
+  k.output_zero_point = p.output_zero_point;
+  k.left_shift = p.left_shift;
+  k.act_min = p.act_min;
+  k.act_max = p.act_max;
+  k.a = make_requant(p.a_multiplier, p.a_shift);
+  k.b = make_requant(p.b_multiplier, p.b_shift);
+  k.out = make_requant(p.output_multiplier, p.output_shift);
+  set_split(p.left_shift, &k.a);
+  set_split(p.left_shift, &k.b);
+  k.sum_may_saturate = max_abs_rescaled(p.a_zero_point, p.left_shift, k.a) +
+                           max_abs_rescaled(p.b_zero_point, p.left_shift, k.b) >
+                       std::numeric_limits<int32_t>::max();
+  plan_broadcast(p.shapes, &r);
+  return r;
+}
+
+PreparedBinary binary_prepare(Isa isa, const MulParams& p) {
+  PreparedBinary r;
+  if (!binary_can_use(isa, BinaryOp::kMul, p)) return r;
+  r.isa = kernel_isa(isa);
+  r.run = mul_kernel(r.isa, &r.kernel_name);
+  BinaryKernelParams& k = r.params;
+  k.op = BinaryOp::kMul;
+  k.a_zero_point = p.a_zero_point;
+  k.b_zero_point = p.b_zero_point;
+  k.output_zero_point = p.output_zero_point;
+  k.act_min = p.act_min;
+  k.act_max = p.act_max;
+  k.out = make_requant(p.output_multiplier, p.output_shift);
+  plan_broadcast(p.shapes, &r);
+  return r;
+}
+
+int64_t binary_elements(const PreparedBinary& prepared) { return prepared.elements; }
+
+void binary_run(const PreparedBinary& r, const int8_t* a, const int8_t* b, int8_t* out,
+                int64_t begin, int64_t end) {
+  if (r.run == nullptr || begin >= end) return;
+  const BinaryKernelParams& k = r.params;
+  const bool mul = k.op == BinaryOp::kMul;
+  // Position of `begin`: outer index (as an odometer) and offset in its run.
+  int64_t outer = begin / r.inner;
+  int64_t offset = begin - outer * r.inner;
+  int64_t index[kMaxRank] = {};
+  int64_t a_base = 0, b_base = 0;
+  for (int d = r.outer_rank - 1; d >= 0; --d) {
+    index[d] = outer % r.outer_dims[d];
+    outer /= r.outer_dims[d];
+    a_base += index[d] * r.a_outer_stride[d];
+    b_base += index[d] * r.b_outer_stride[d];
+  }
+  int64_t pos = begin;
+  while (pos < end) {
+    const int64_t left_in_run = r.inner - offset;
+    const int64_t n = end - pos < left_in_run ? end - pos : left_in_run;
+    const int8_t* pa = a + a_base + (r.a_scalar ? 0 : offset);
+    const int8_t* pb = b + b_base + (r.b_scalar ? 0 : offset);
+    int32_t a_value = 0, b_value = 0;
+    if (r.a_scalar) {
+      a_value = mul ? *pa - k.a_zero_point
+                    : rescale_input(*pa, k.a_zero_point, k.left_shift, k.a);
+    }
+    if (r.b_scalar) {
+      b_value = mul ? *pb - k.b_zero_point
+                    : rescale_input(*pb, k.b_zero_point, k.left_shift, k.b);
+    }
+    r.run(k, pa, pb, out + pos, static_cast<size_t>(n), r.a_scalar ? &a_value : nullptr,
+          r.b_scalar ? &b_value : nullptr);
+    pos += n;
+    offset = 0;
+    // Next outer index (last dim fastest).
+    for (int d = r.outer_rank - 1; d >= 0; --d) {
+      ++index[d];
+      a_base += r.a_outer_stride[d];
+      b_base += r.b_outer_stride[d];
+      if (index[d] < r.outer_dims[d]) break;
+      a_base -= r.a_outer_stride[d] * r.outer_dims[d];
+      b_base -= r.b_outer_stride[d] * r.outer_dims[d];
+      index[d] = 0;
+    }
+  }
+}
+
+}  // namespace dyad

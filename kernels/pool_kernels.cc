@@ -1,0 +1,259 @@
+// Drivers of the Mean / MaxPool / table kernels (kernels/pool_kernels.h): pick
+// the ISA family, cut the work into independent units and call the per-ISA
+// primitives. Window bounds and padding live here, once for every ISA.
+#include "kernels/pool_kernels.h"
+
+#include <cstring>
+
+#include "kernels/common/fixed_point.h"
+#include "kernels/reference/reference.h"
+
+namespace dyad {
+namespace {
+
+using pool_isa::GavgpoolFn;
+using pool_isa::LutFn;
+using pool_isa::MaxRowsFn;
+
+struct Family {
+  GavgpoolFn gavgpool = nullptr;
+  const char* gavgpool_name = "";
+  MaxRowsFn max_rows = nullptr;
+  const char* max_pool_name = "";
+  LutFn lut = nullptr;
+  const char* lut_name = "";
+};
+
+bool family(Isa isa, Family* f) {
+  if (isa == Isa::kReference || !isa_built(isa) || !isa_supported(isa)) return false;
+  switch (isa) {
+    case Isa::kAvx2:
+    case Isa::kAvxVnni:
+    case Isa::kAvx512Vnni:
+#if defined(DYAD_BUILT_AVX2)
+      if (!isa_supported(Isa::kAvx2)) return false;
+      f->gavgpool = pool_isa::qs8_gavgpool_c32__avx2;
+      f->gavgpool_name = "qs8_gavgpool_c32__avx2";
+      f->max_rows = pool_isa::s8_maxpool_32__avx2;
+      f->max_pool_name = "s8_maxpool_32__avx2";
+      f->lut = pool_isa::x8_lut_32__avx2;
+      f->lut_name = "x8_lut_32__avx2";
+#if defined(DYAD_BUILT_AVX512VNNI)
+      // vpermi2b needs AVX-512 VBMI on top of the path's AVX-512 subset.
+      if (isa == Isa::kAvx512Vnni && cpu_has_avx512vbmi()) {
+        f->lut = pool_isa::x8_lut_64__avx512vbmi;
+        f->lut_name = "x8_lut_64__avx512vbmi";
+      }
+#endif
+      return true;
+#else
+      return false;
+#endif
+    case Isa::kNeon:
+    case Isa::kNeonDot:
+    case Isa::kI8mm:
+#if defined(DYAD_BUILT_NEON)
+      f->gavgpool = pool_isa::qs8_gavgpool_c16__neon;
+      f->gavgpool_name = "qs8_gavgpool_c16__neon";
+      f->max_rows = pool_isa::s8_maxpool_16__neon;
+      f->max_pool_name = "s8_maxpool_16__neon";
+      f->lut = pool_isa::x8_lut_16__neon;
+      f->lut_name = "x8_lut_16__neon";
+      return true;
+#else
+      return false;
+#endif
+    case Isa::kReference:
+      break;
+  }
+  return false;
+}
+
+int64_t align64(int64_t bytes) { return (bytes + 63) & ~int64_t{63}; }
+
+int8_t clamp_s8(int32_t v, int32_t lo, int32_t hi) {
+  return static_cast<int8_t>(clamp_i32(clamp_i32(v, lo, hi), -128, 127));
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- Mean
+
+bool mean_plan(Isa isa, const MeanParams& p, MeanPlan* plan) {
+  Family f;
+  if (!family(isa, &f)) return false;
+  int first = -1, last = -1;
+  for (int d = 0; d < p.in.rank; ++d) {
+    if (!p.reduce[d]) continue;
+    if (first < 0) first = d;
+    if (last >= 0 && last != d - 1) return false;  // not one contiguous run
+    last = d;
+  }
+  if (first < 0) return false;
+  MeanPlan m;
+  m.isa = isa;
+  m.outer = m.reduce = m.inner = 1;
+  for (int d = 0; d < p.in.rank; ++d) {
+    if (p.in.dims[d] <= 0) return false;
+    int64_t& part = d < first ? m.outer : (d <= last ? m.reduce : m.inner);
+    part *= p.in.dims[d];
+  }
+  if (m.inner < 8 || m.reduce > kMeanMaxReduce) return false;
+  m.units = m.outer * (m.inner >= kMeanChannelBlock ? m.inner / kMeanChannelBlock : 1);
+  m.kernel = f.gavgpool_name;
+  *plan = m;
+  return true;
+}
+
+void mean_run(const MeanPlan& plan, const MeanParams& p, const int8_t* input, int8_t* output,
+              int64_t unit_begin, int64_t unit_end) {
+  Family f;
+  if (!family(plan.isa, &f)) return;
+  const int64_t blocks = plan.inner >= kMeanChannelBlock ? plan.inner / kMeanChannelBlock : 1;
+  // |reduce * Z_in| <= kMeanMaxReduce * 128 < 2^31.
+  const pool_isa::MeanRequant rq{static_cast<int32_t>(-plan.reduce * p.input_zero_point),
+                                 p.multiplier, p.shift, p.output_zero_point};
+  for (int64_t u = unit_begin; u < unit_end; ++u) {
+    const int64_t o = u / blocks, b = u % blocks;
+    const int64_t c0 = b * kMeanChannelBlock;
+    // The last block takes the remainder: every unit has >= 32 channels (or all).
+    const int64_t c1 = b == blocks - 1 ? plan.inner : c0 + kMeanChannelBlock;
+    f.gavgpool(input + o * plan.reduce * plan.inner + c0, plan.reduce, plan.inner, c1 - c0, rq,
+               output + o * plan.inner + c0);
+  }
+}
+
+// ---------------------------------------------------------------- MaxPool
+
+bool max_pool_can_use(Isa isa, const PoolParams& p) {
+  Family f;
+  if (!family(isa, &f)) return false;
+  if (p.batch < 1 || p.in_h < 1 || p.in_w < 1 || p.channels < 1 || p.out_h < 1 || p.out_w < 1) {
+    return false;
+  }
+  if (p.kernel_h < 1 || p.kernel_w < 1 || p.stride_h < 1 || p.stride_w < 1 ||
+      p.dilation_h < 1 || p.dilation_w < 1) {
+    return false;
+  }
+  return p.act_min >= -128 && p.act_max <= 127 && p.act_min <= p.act_max;
+}
+
+const char* max_pool_kernel_name(Isa isa) {
+  Family f;
+  return family(isa, &f) ? f.max_pool_name : "s8_max_pool";
+}
+
+int64_t max_pool_rows(const PoolParams& p) { return int64_t{p.batch} * p.out_h; }
+
+size_t max_pool_scratch_bytes(const PoolParams& p) {
+  const int64_t window = p.kernel_h > p.kernel_w ? p.kernel_h : p.kernel_w;
+  return static_cast<size_t>(align64(int64_t{p.in_w} * p.channels) +
+                             align64(window * static_cast<int64_t>(sizeof(void*))));
+}
+
+// Per output row: the max of the valid input rows of the window (vertical,
+// over whole rows; no copy when only one is valid), then per output pixel the
+// max over the valid columns of that row. With stride_w 1, the pixels whose
+// window is entirely inside the row form one contiguous run: one call.
+void max_pool_run(Isa isa, const PoolParams& p, const int8_t* input, int8_t* output,
+                  void* scratch, int64_t row_begin, int64_t row_end) {
+  Family f;
+  if (!family(isa, &f)) return;
+  const int64_t c = p.channels;
+  const int64_t in_row = int64_t{p.in_w} * c, out_row = int64_t{p.out_w} * c;
+  auto* vmax = static_cast<int8_t*>(scratch);
+  auto** ptrs = reinterpret_cast<const int8_t**>(static_cast<uint8_t*>(scratch) + align64(in_row));
+  const auto lo = static_cast<int8_t>(p.act_min), hi = static_cast<int8_t>(p.act_max);
+  // A window with no valid position gives Z_out (as ref::max_pool).
+  const int8_t empty = clamp_s8(p.output_zero_point, p.act_min, p.act_max);
+  // Output pixels whose window has every column inside the row.
+  const int64_t span = int64_t{p.kernel_w - 1} * p.dilation_w;
+  int64_t inner_begin = (p.pad_left + p.stride_w - 1) / p.stride_w;
+  int64_t inner_end = p.in_w - 1 - span + p.pad_left >= 0
+                          ? (p.in_w - 1 - span + p.pad_left) / p.stride_w + 1
+                          : 0;
+  if (inner_begin > p.out_w) inner_begin = p.out_w;
+  if (inner_end > p.out_w) inner_end = p.out_w;
+  if (inner_end < inner_begin) inner_end = inner_begin;
+
+  for (int64_t r = row_begin; r < row_end; ++r) {
+    const int64_t b = r / p.out_h, oy = r % p.out_h;
+    int8_t* out = output + r * out_row;
+    int32_t n = 0;
+    for (int32_t ky = 0; ky < p.kernel_h; ++ky) {
+      const int64_t iy = oy * p.stride_h - p.pad_top + int64_t{ky} * p.dilation_h;
+      if (iy >= 0 && iy < p.in_h) ptrs[n++] = input + (b * p.in_h + iy) * in_row;
+    }
+    if (n == 0) {
+      std::memset(out, static_cast<uint8_t>(empty), static_cast<size_t>(out_row));
+      continue;
+    }
+    const int8_t* v = ptrs[0];
+    if (n > 1) {
+      f.max_rows(ptrs, n, in_row, -128, 127, vmax);
+      v = vmax;
+    }
+    auto pixel = [&](int64_t ox) {
+      int32_t k = 0;
+      for (int32_t kx = 0; kx < p.kernel_w; ++kx) {
+        const int64_t ix = ox * p.stride_w - p.pad_left + int64_t{kx} * p.dilation_w;
+        if (ix >= 0 && ix < p.in_w) ptrs[k++] = v + ix * c;
+      }
+      if (k == 0) {
+        std::memset(out + ox * c, static_cast<uint8_t>(empty), static_cast<size_t>(c));
+      } else {
+        f.max_rows(ptrs, k, c, lo, hi, out + ox * c);
+      }
+    };
+    for (int64_t ox = 0; ox < inner_begin; ++ox) pixel(ox);
+    if (p.stride_w == 1 && inner_end > inner_begin) {
+      for (int32_t kx = 0; kx < p.kernel_w; ++kx) {
+        ptrs[kx] = v + (inner_begin - p.pad_left + int64_t{kx} * p.dilation_w) * c;
+      }
+      f.max_rows(ptrs, p.kernel_w, (inner_end - inner_begin) * c, lo, hi, out + inner_begin * c);
+    } else {
+      for (int64_t ox = inner_begin; ox < inner_end; ++ox) pixel(ox);
+    }
+    for (int64_t ox = inner_end; ox < p.out_w; ++ox) pixel(ox);
+  }
+}
+
+// ---------------------------------------------------------------- Tables
+
+bool lut_can_use(Isa isa) {
+  Family f;
+  return family(isa, &f);
+}
+
+const char* lut_kernel_name(Isa isa) {
+  Family f;
+  return family(isa, &f) ? f.lut_name : "x8_lut";
+}
+
+void lut_run(Isa isa, const uint8_t* input, int64_t count, const uint8_t* table,
+             int8_t* output) {
+  Family f;
+  if (family(isa, &f)) f.lut(input, count, table, output);
+}
+
+void lut_table_for_s8(const int8_t* table, uint8_t* byte_table) {
+  for (int b = 0; b < 256; ++b) byte_table[b] = static_cast<uint8_t>(table[b ^ 0x80]);
+}
+
+bool requantize_table(const RequantizeParams& p, uint8_t* byte_table) {
+  if ((p.input_type != DType::kInt8 && p.input_type != DType::kUInt8) ||
+      p.output_type != DType::kInt8) {
+    return false;
+  }
+  RequantizeParams one = p;
+  one.count = 1;
+  for (int b = 0; b < 256; ++b) {
+    const auto byte = static_cast<uint8_t>(b);
+    int8_t out = 0;
+    ref::requantize(one, &byte, &out);
+    byte_table[b] = static_cast<uint8_t>(out);
+  }
+  return true;
+}
+
+}  // namespace dyad
