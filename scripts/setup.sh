@@ -12,6 +12,7 @@ PKGS=(
   libxnnpack-dev
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   libgemmlowp-dev
+  libsimde-dev
   nlohmann-json3-dev libcli11-dev libstb-dev
   g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user
   nodejs npm

@@ -2,14 +2,16 @@
 # Everything `make test` runs, in order, each stage timed:
 #   1. native Release build + all tests (unit, runtime, tools, converter, no-float check)
 #   2. ASan+UBSan build + all tests
-#   3. aarch64 and armv7 cross builds, tests under qemu (+ no-float check of the AArch64 libdyad)
-#   4. libFuzzer over load+run (clang), DYAD_FUZZ_SECONDS (default 60)
-# Set DYAD_TEST_STAGES="native asan arm fuzz" to pick stages.
+#   3. x86 emulation: the AVX-VNNI and AVX-512 kernels compiled against SIMDe
+#      (DYAD_X86_EMULATE), so their unit/runtime tests run on any x86-64 CPU
+#   4. aarch64 and armv7 cross builds, tests under qemu (+ no-float check of the AArch64 libdyad)
+#   5. libFuzzer over load+run (clang), DYAD_FUZZ_SECONDS (default 60)
+# Set DYAD_TEST_STAGES="native asan emulate arm fuzz" to pick stages.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 JOBS="${JOBS:-$(nproc)}"
-STAGES="${DYAD_TEST_STAGES:-native asan arm fuzz}"
+STAGES="${DYAD_TEST_STAGES:-native asan emulate arm fuzz}"
 export CTEST_OUTPUT_ON_FAILURE=1
 
 stage() { echo; echo "==== $1 ($(date -u +%H:%M:%S))"; }
@@ -53,6 +55,15 @@ if has asan; then
   stage "ASan+UBSan tests"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_ctest --test-dir build/asan -j"$JOBS" --timeout 900
+fi
+
+if has emulate && [[ "$(uname -m)" == x86_64 ]]; then
+  stage "x86 emulation build (AVX-VNNI, AVX-512 kernels on SIMDe)"
+  cmake -S . -B build/emulate -DCMAKE_BUILD_TYPE=Release -DDYAD_X86_EMULATE=ON \
+        -DDYAD_BUILD_BENCHMARKS=OFF -DDYAD_BUILD_CONVERTER=OFF -DDYAD_BUILD_TOOLS=OFF >/dev/null
+  cmake --build build/emulate -j"$JOBS"
+  stage "x86 emulation tests"
+  run_ctest --test-dir build/emulate -j"$JOBS" --timeout 900
 fi
 
 if has arm; then
