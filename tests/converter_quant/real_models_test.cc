@@ -177,8 +177,8 @@ TEST(RealModels, PaddleOcrMobileV2Cls) {
   const auto& o = s.outputs[0];
   std::printf("PPOCR cls %s: SQNR %.2f dB, cosine %.5f, top-1 agreement %.3f\n", o.name.c_str(), o.sqnr_db,
               o.cosine, o.top1_agreement);
-  EXPECT_GE(o.cosine, 0.985);        // measured 0.991
-  EXPECT_GE(o.top1_agreement, 0.85);  // measured 0.896 (43 of 48 crops)
+  EXPECT_GE(o.cosine, 0.99);         // the bar; measured 0.99279
+  EXPECT_GE(o.top1_agreement, 0.9);   // measured 0.958 (46 of 48 crops)
 }
 
 TEST(RealModels, MlsdTiny320) {
