@@ -109,17 +109,41 @@ void pad(const PadParams& p, const void* input, size_t elem_size, void* output) 
   }
   auto* out = static_cast<uint8_t*>(output);
   const int64_t out_count = p.out.elements();
-  for (int64_t o = 0; o < out_count; ++o) {
-    std::memcpy(out + o * elem_size, value, elem_size < 4 ? elem_size : 4);
+  if (elem_size == 1) {
+    std::memset(out, value[0], static_cast<size_t>(out_count));
+  } else {
+    for (int64_t o = 0; o < out_count; ++o) {
+      std::memcpy(out + o * elem_size, value, elem_size < 4 ? elem_size : 4);
+    }
   }
   // Then every input element lands at its index + before (in output strides).
+  // Dims after the last padded one are equal in input and output, so the
+  // input block from that dim on is one contiguous run in the output too:
+  // copy it whole for each index of the dims before (NHWC padded on H, W:
+  // one memcpy of W*C elements per input row).
+  int last_padded = -1;
+  for (int d = 0; d < p.in.rank; ++d) {
+    if (p.in.dims[d] != p.out.dims[d]) last_padded = d;
+  }
+  const int outer_rank = last_padded < 0 ? 0 : last_padded;
+  int64_t run = 1;
+  for (int d = outer_rank; d < p.in.rank; ++d) run *= p.in.dims[d];
   int64_t out_stride[kMaxRank];
   row_major_strides(p.out, out_stride);
+  Shape outer;
+  outer.rank = outer_rank;
   int64_t base[kMaxRank];
-  for (int d = 0; d < p.in.rank; ++d) base[d] = int64_t{p.before[d]} * out_stride[d];
+  int64_t start = 0;
+  for (int d = 0; d < p.in.rank; ++d) start += int64_t{p.before[d]} * out_stride[d];
+  for (int d = 0; d < outer_rank; ++d) {
+    outer.dims[d] = p.in.dims[d];
+    base[d] = 0;
+  }
   const auto* in = static_cast<const uint8_t*>(input);
-  for_each_strided(p.in, base, out_stride, [&](int64_t i, int64_t offset) {
-    std::memcpy(out + offset * elem_size, in + i * elem_size, elem_size);
+  const size_t run_bytes = static_cast<size_t>(run) * elem_size;
+  if (run_bytes == 0) return;
+  for_each_strided(outer, base, out_stride, [&](int64_t i, int64_t offset) {
+    std::memcpy(out + (start + offset) * elem_size, in + i * run * elem_size, run_bytes);
   });
 }
 
