@@ -242,6 +242,14 @@ PackedGemm pack_depthwise_c4(Isa isa, const ConvParams& p, const int8_t* weights
   return pg;
 }
 
+// Channel held by slot s of the AVX2 tap-pair layout: in each block of 16,
+// the in-lane vpunpck{l,h}wd put channels 0-3, 8-11 in the first 8 lanes and
+// 4-7, 12-15 in the next 8 (qs8_dwconv_16c2__avx2.cc).
+int32_t dw_pair_slot_channel(int32_t s) {
+  static constexpr int32_t kOrder[16] = {0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15};
+  return s / 16 * 16 + kOrder[s % 16];
+}
+
 PackedGemm pack_depthwise(Isa isa, const ConvParams& p, const int8_t* weights,
                           const int32_t* bias) {
   if (dw_c4(isa)) return pack_depthwise_c4(isa, p, weights, bias);
@@ -251,17 +259,21 @@ PackedGemm pack_depthwise(Isa isa, const ConvParams& p, const int8_t* weights,
   pg.groups = p.groups;
   pg.n = p.out_c;
   pg.n_padded = round_up(p.out_c, x86::kDepthwiseChannelTile);
-  pg.k = pg.k_padded = p.kernel_h * p.kernel_w;
+  pg.k = p.kernel_h * p.kernel_w;
+  const int32_t pairs = (pg.k + 1) / 2;
+  pg.k_padded = 2 * pairs;
   pg.nr = pg.n_padded;
-  pg.kc = pg.mr = 1;
+  pg.kc = 2;
+  pg.mr = 1;
   pg.weight_bytes = 4;
   pg.block_bytes = pg.group_bytes =
-      (size_t{kPackedParamArrays} + size_t(pg.k)) * pg.n_padded * sizeof(int32_t);
+      (size_t{kPackedParamArrays} + size_t(pairs)) * pg.n_padded * sizeof(int32_t);
   pg.buffer = AlignedBuffer(pg.block_bytes);
   if (!pg.valid()) return pg;
   std::memset(pg.buffer.data(), 0, pg.block_bytes);
   int32_t* prm = reinterpret_cast<int32_t*>(pg.buffer.data());
   int32_t* w = prm + int64_t{kPackedParamArrays} * pg.n_padded;
+  // Bias and eq. 6 constants in channel order (the kernel restores it first).
   for (int32_t c = 0; c < pg.n; ++c) {
     int32_t sum = 0;
     for (int32_t t = 0; t < pg.k; ++t) sum += weights[int64_t{c} * pg.k + t];
@@ -271,9 +283,17 @@ PackedGemm pack_depthwise(Isa isa, const ConvParams& p, const int8_t* weights,
     prm[kPackedBias * pg.n_padded + c] = static_cast<int32_t>(
         b - static_cast<uint32_t>(p.input_zero_point) * static_cast<uint32_t>(sum));
     if (write_requant(p.requant, c, prm + c, pg.n_padded)) pg.any_left_shift = true;
-    for (int32_t t = 0; t < pg.k; ++t) {
-      // Low 16 bits only: vpmaddwd then multiplies by w and adds 0 * high.
-      w[int64_t{t} * pg.n_padded + c] = static_cast<uint16_t>(int16_t{weights[int64_t{c} * pg.k + t]});
+  }
+  // Weight pairs (w_2t low, w_2t+1 high int16 of a lane) in slot order.
+  for (int32_t s = 0; s < pg.n_padded; ++s) {
+    const int32_t c = dw_pair_slot_channel(s);
+    if (c >= pg.n) continue;  // zero weights: the tail lanes add 0
+    for (int32_t t = 0; t < pairs; ++t) {
+      const int8_t w0 = weights[int64_t{c} * pg.k + 2 * t];
+      const int8_t w1 = 2 * t + 1 < pg.k ? weights[int64_t{c} * pg.k + 2 * t + 1] : int8_t{0};
+      w[int64_t{t} * pg.n_padded + s] = static_cast<int32_t>(
+          uint32_t{static_cast<uint16_t>(int16_t{w0})} |
+          (uint32_t{static_cast<uint16_t>(int16_t{w1})} << 16));
     }
   }
   return pg;
@@ -343,7 +363,7 @@ size_t scratch_bytes(const PackedGemm& pg) {
 #endif
   // Depthwise: tap lists, then one row of Z_in.
   if (pg.depthwise && pg.dw_taps_per_lane == 4) return pg.scratch;
-  if (pg.depthwise) return 2 * sizeof(void*) * size_t(pg.k) + size_t(pg.n_padded) + 64;
+  if (pg.depthwise) return sizeof(void*) * size_t(pg.k) + size_t(pg.n_padded) + 64;
   return size_t(pg.mr) * pg.k_padded * pg.weight_bytes + 64;  // + alignment slack
 }
 
@@ -365,7 +385,7 @@ void run(const PackedGemm& pg, const ConvParams& p, const int8_t* input, int8_t*
   if (pg.depthwise) {
     switch (pg.isa) {
 #if defined(DYAD_BUILT_AVX2)
-      case Isa::kAvx2: x86::qs8_dwconv_8c__avx2(job); return;
+      case Isa::kAvx2: x86::qs8_dwconv_16c2__avx2(job); return;
 #endif
 #if defined(DYAD_BUILT_AVXVNNI)
       case Isa::kAvxVnni: x86::qs8_dwconv_32c4__avxvnni(job); return;

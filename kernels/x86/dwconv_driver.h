@@ -17,8 +17,9 @@ namespace dyad {
 namespace x86 {
 namespace {
 
-// Kernel must provide pixel(taps_in, taps_w, tap_count, packed, prm, out,
-// epilogue): out[c] for all channels from the listed taps.
+// Kernel must provide pixel(taps_in, tap_count, packed, prm, weights, out,
+// epilogue): out[c] for all channels from the listed taps (taps in kernel
+// row-major order; the kernel knows its packed weight layout).
 template <typename Kernel>
 void run_dwconv(const GemmJob& job) {
   const PackedGemm& pg = *job.packed;
@@ -28,12 +29,11 @@ void run_dwconv(const GemmJob& job) {
   const int32_t* prm = reinterpret_cast<const int32_t*>(pg.buffer.data());
   const int32_t* weights = prm + int64_t{kPackedParamArrays} * pg.n_padded;
   const int64_t out_hw = int64_t{p.out_h} * p.out_w;
-  // Scratch: tap lists (2 pointers per tap), then a row of Z_in values.
+  // Scratch: the tap list, then a row of Z_in values.
   uintptr_t base = reinterpret_cast<uintptr_t>(job.scratch);
   base = (base + 63) & ~uintptr_t{63};
   const int8_t** taps_in = reinterpret_cast<const int8_t**>(base);
-  const int32_t** taps_w = reinterpret_cast<const int32_t**>(taps_in + pg.k);
-  int8_t* zero_point_row = reinterpret_cast<int8_t*>(taps_w + pg.k);
+  int8_t* zero_point_row = reinterpret_cast<int8_t*>(taps_in + pg.k);
   fill(zero_point_row, pg.n_padded, static_cast<int8_t>(p.input_zero_point));
   for (int64_t m = job.row_begin; m < job.row_end; ++m) {
     const int64_t b = m / out_hw;
@@ -49,10 +49,9 @@ void run_dwconv(const GemmJob& job) {
         taps_in[count] = row_inside && ix >= 0 && ix < p.in_w
                              ? job.input + ((b * p.in_h + iy) * p.in_w + ix) * p.in_c
                              : zero_point_row;
-        taps_w[count] = weights + int64_t{count} * pg.n_padded;
       }
     }
-    Kernel::pixel(taps_in, taps_w, count, pg, prm, job.output + m * p.out_c, epi);
+    Kernel::pixel(taps_in, count, pg, prm, weights, job.output + m * p.out_c, epi);
   }
 }
 

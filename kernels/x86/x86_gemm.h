@@ -40,14 +40,15 @@ void qs8_gemm_6x16c4__avxvnni(const GemmJob& job);
 void qs8_gemm_8x32c4__avx512vnni(const GemmJob& job);
 // Depthwise (one input and one output channel per group), any kernel size,
 // stride, dilation and padding: AVX2, one tap per vpmaddwd lane.
-void qs8_dwconv_8c__avx2(const GemmJob& job);
+// Depthwise, 2 taps per vpmaddwd lane, 16 channels per block.
+void qs8_dwconv_16c2__avx2(const GemmJob& job);
 // Depthwise, 4 taps (of one kernel column) per vpdpbusd lane, 32 channels
 // per block (kernels/x86/dwconv_c4_ymm.h); PackedGemm::dw_taps_per_lane == 4.
 void qs8_dwconv_32c4__avxvnni(const GemmJob& job);
 // The same on 512-bit vectors, 64 channels per block (masked tail block).
 void qs8_dwconv_64c4__avx512vnni(const GemmJob& job);
-// Channel padding of the depthwise packed layouts: one tap per lane (the
-// AVX2 8c kernel), four taps per lane (the 32c4 kernels).
+// Channel padding of the depthwise packed layouts: two taps per lane (the
+// AVX2 16c2 kernel), four taps per lane (the 32c4 kernels).
 constexpr int32_t kDepthwiseChannelTile = 16;
 constexpr int32_t kDepthwiseC4ChannelTile = 32;
 constexpr int32_t kDepthwiseC64ChannelTile = 64;  // the 64c4 kernel

@@ -1,0 +1,94 @@
+// AVX2 depthwise conv: 16 channels per block, 2 taps per int32 lane. The
+// taps of a pixel are taken in pairs (t, t + 1); vpmaddwd multiplies the
+// interleaved int16 inputs (q_t, q_t+1) of each channel by the packed weight
+// pair (w_t, w_t+1) and adds the two products, exactly (|sum| <= 2 * 128^2).
+// An odd last tap pairs with weight 0. The in-lane unpacks leave channels
+// 0-3, 8-11 in one accumulator and 4-7, 12-15 in the other; the weights are
+// packed in that slot order (dw_pair_slot_channel in conv_kernels.cc) and one
+// vperm2i128 per accumulator restores channel order before the packed bias
+// (-Z_in * sum(w), eq. 2) and the eq. 6 epilogue of requant_ymm.h.
+// Compiled with -mavx2.
+#include <immintrin.h>
+
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/x86/dwconv_driver.h"
+#include "kernels/x86/requant_ymm.h"
+#include "kernels/x86/x86_gemm.h"
+
+namespace dyad {
+namespace x86 {
+namespace {
+
+// Adds one tap pair of 16 channels (a: inputs of tap t, b: of tap t + 1,
+// sign-extended to int16) into lo (channels 0-3, 8-11) and hi (4-7, 12-15).
+inline void tap_pair(__m256i a, __m256i b, const int32_t* w, __m256i& lo, __m256i& hi) {
+  const __m256i w_lo = _mm256_load_si256(reinterpret_cast<const __m256i*>(w));
+  const __m256i w_hi = _mm256_load_si256(reinterpret_cast<const __m256i*>(w + 8));
+  lo = _mm256_add_epi32(lo, _mm256_madd_epi16(_mm256_unpacklo_epi16(a, b), w_lo));
+  hi = _mm256_add_epi32(hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(a, b), w_hi));
+}
+
+inline __m256i load16(const int8_t* p) {
+  return _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+
+struct Avx2Dwconv16c2 {
+  // Channel order, + bias, eq. 6, 16 bytes out (only n <= 16 written).
+  static void finish(__m256i lo, __m256i hi, const int32_t* prm, int64_t stride, int32_t c,
+                     int8_t* out, int n, const Epilogue& epi) {
+    auto bias = [&](int32_t at) {
+      return _mm256_load_si256(reinterpret_cast<const __m256i*>(prm + at));
+    };
+    const __m256i a = _mm256_add_epi32(_mm256_permute2x128_si256(lo, hi, 0x20), bias(c));
+    const __m256i b = _mm256_add_epi32(_mm256_permute2x128_si256(lo, hi, 0x31), bias(c + 8));
+    store_16xi8(out + c, requantize_ymm(a, prm, stride, c, epi),
+                requantize_ymm(b, prm, stride, c + 8, epi), n);
+  }
+
+  static void pixel(const int8_t* const* tin, int32_t count, const PackedGemm& pg,
+                    const int32_t* prm, const int32_t* weights, int8_t* out, const Epilogue& epi) {
+    const int64_t stride = pg.n_padded;
+    const int32_t pairs = (count + 1) / 2;
+    int32_t c = 0;
+    // 32 channels at a time: 4 independent accumulators.
+    for (; c + 32 <= pg.n; c += 32) {
+      __m256i lo0 = _mm256_setzero_si256(), hi0 = lo0, lo1 = lo0, hi1 = lo0;
+      for (int32_t t = 0; t < pairs; ++t) {
+        const int8_t* a = tin[2 * t] + c;
+        const int8_t* b = (2 * t + 1 < count ? tin[2 * t + 1] : tin[2 * t]) + c;
+        const int32_t* w = weights + int64_t{t} * stride + c;
+        tap_pair(load16(a), load16(b), w, lo0, hi0);
+        tap_pair(load16(a + 16), load16(b + 16), w + 16, lo1, hi1);
+      }
+      finish(lo0, hi0, prm, stride, c, out, 16, epi);
+      finish(lo1, hi1, prm, stride, c + 16, out, 16, epi);
+    }
+    for (; c < pg.n; c += 16) {
+      const int n = pg.n - c < 16 ? pg.n - c : 16;
+      __m256i lo = _mm256_setzero_si256(), hi = lo;
+      for (int32_t t = 0; t < pairs; ++t) {
+        const int8_t* a = tin[2 * t] + c;
+        const int8_t* b = (2 * t + 1 < count ? tin[2 * t + 1] : tin[2 * t]) + c;
+        const int32_t* w = weights + int64_t{t} * stride + c;
+        if (n == 16) {
+          tap_pair(load16(a), load16(b), w, lo, hi);
+        } else {  // channel tail: never read past the pixel (zero weights above n)
+          alignas(16) int8_t ta[16] = {}, tb[16] = {};
+          std::memcpy(ta, a, static_cast<size_t>(n));
+          std::memcpy(tb, b, static_cast<size_t>(n));
+          tap_pair(load16(ta), load16(tb), w, lo, hi);
+        }
+      }
+      finish(lo, hi, prm, stride, c, out, n, epi);
+    }
+  }
+};
+
+}  // namespace
+
+void qs8_dwconv_16c2__avx2(const GemmJob& job) { run_dwconv<Avx2Dwconv16c2>(job); }
+
+}  // namespace x86
+}  // namespace dyad
