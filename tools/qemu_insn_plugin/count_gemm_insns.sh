@@ -7,6 +7,10 @@
 #                  copy, inner loop, epilogue) at M=N=64, K=512
 #   loop / MAC   = (count at K=1024 - count at K=512) / extra MACs, i.e. the
 #                  inner loop alone
+# Then the depthwise kernels (3x3, pad 1, 56x56x144, stride 1 and 2):
+#   total / MAC  = every instruction inside qs8_dwconv_16c__<path> (tap loop,
+#                  requantization, stores); the per-pixel tap lists are built
+#                  outside it, in arm_dwconv.cc, and are not counted
 # Usage: count_gemm_insns.sh BUILD_DIR   (e.g. build-aarch64)
 set -eu
 build=${1:?usage: $0 BUILD_DIR}
@@ -20,11 +24,15 @@ ${CC:-cc} -O2 -Wall -Wextra -Werror -shared -fPIC -fvisibility=hidden \
 # -L only when the arm64 libc is not installed through multiarch (PLATFORM_NOTES).
 sysroot=""
 [ -e /lib/ld-linux-aarch64.so.1 ] || sysroot="-L /usr/aarch64-linux-gnu"
-count() {  # isa rows n k -> instructions executed inside the microkernels
+count_matching() {  # match isa args... -> instructions executed in functions matching
+  m=$1
+  shift
   # shellcheck disable=SC2086
-  qemu-aarch64 -cpu max $sysroot -d plugin \
-    -plugin "$plugin,match=qs8_gemm_,match=gemm_2x8c16" "$probe" "$@" 2>&1 >/dev/null |
+  qemu-aarch64 -cpu max $sysroot -d plugin -plugin "$plugin,$m" "$probe" "$@" 2>&1 >/dev/null |
     awk '/^insn_count / && $2 != "TOTAL" { s += $3 } END { print s + 0 }'
+}
+count() {  # isa rows n k -> instructions executed inside the microkernels
+  count_matching "match=qs8_gemm_,match=gemm_2x8c16,match=Gemm4x16c" "$@"
 }
 printf '%-8s %12s %12s %12s %12s\n' path insns_k512 insns_k1024 total/MAC loop/MAC
 for isa in neon neondot i8mm; do
@@ -33,4 +41,15 @@ for isa in neon neondot i8mm; do
   awk -v isa=$isa -v a="$a" -v b="$b" 'BEGIN {
     macs = 64 * 64 * 512;
     printf "%-8s %12d %12d %12.4f %12.4f\n", isa, a, b, a / macs, (b - a) / macs }'
+done
+echo
+printf '%-8s %8s %12s %12s\n' path stride insns total/MAC
+for isa in neon neondot i8mm; do
+  for stride in 1 2; do
+    a=$(count_matching "match=qs8_dwconv_16c" $isa dw 56 56 144 $stride)
+    awk -v isa=$isa -v s=$stride -v a="$a" 'BEGIN {
+      o = int((56 + 2 - 3) / s) + 1;
+      macs = o * o * 144 * 9;
+      printf "%-8s %8d %12d %12.4f\n", isa, s, a, a / macs }'
+  done
 done

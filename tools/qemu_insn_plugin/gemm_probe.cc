@@ -1,19 +1,73 @@
-// Runs one ARM GEMM (FullyConnected rows x n x k, random int8 data) on a
-// chosen path, once, for the instruction-counting qemu plugin
-// (count_gemm_insns.sh). Not a test: it checks nothing but the arguments.
+// Runs one ARM GEMM (FullyConnected rows x n x k, random int8 data) or one
+// depthwise conv (3x3, pad 1, stride s, h x w x channels) on a chosen path,
+// once, for the instruction-counting qemu plugin (count_gemm_insns.sh). Not
+// a test: it checks nothing but the arguments.
 //   dyad_arm_gemm_probe neondot 64 64 512
+//   dyad_arm_gemm_probe neondot dw 56 56 144 1
 #include <cstdio>
 #include <cstdlib>
 #include <random>
+#include <string>
 #include <vector>
 
+#include "kernels/arm/arm_dwconv.h"
 #include "kernels/arm/arm_gemm.h"
 #include "kernels/dispatch.h"
 
+namespace {
+
+// 3x3 depthwise, pad 1, through arm::dwconv_*; returns the exit status.
+int run_depthwise(dyad::Isa isa, const char* name, int h, int w, int c, int stride) {
+  dyad::ConvParams p;
+  p.in_h = h;
+  p.in_w = w;
+  p.in_c = p.out_c = p.groups = c;
+  p.kernel_h = p.kernel_w = 3;
+  p.stride_h = p.stride_w = stride;
+  p.pad_top = p.pad_left = 1;
+  p.out_h = (h + 2 - 3) / stride + 1;
+  p.out_w = (w + 2 - 3) / stride + 1;
+  p.input_zero_point = 3;
+  p.output_zero_point = -2;
+  std::vector<int32_t> multiplier(c, 1518500250);
+  std::vector<int8_t> shift(c, -9);
+  p.requant = dyad::ChannelRequant{multiplier.data(), shift.data(), c};
+  if (!dyad::arm::dwconv_can_use(isa, p)) {
+    std::fprintf(stderr, "%s: not built or not supported by this CPU\n", name);
+    return 1;
+  }
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<int> byte(-127, 127);
+  std::vector<int8_t> weights(static_cast<size_t>(c) * 9), input(static_cast<size_t>(h) * w * c);
+  for (auto& v : weights) v = static_cast<int8_t>(byte(rng));
+  for (auto& v : input) v = static_cast<int8_t>(byte(rng));
+  std::vector<int32_t> bias(c, 1000);
+  struct alignas(16) Chunk {
+    unsigned char bytes[16];
+  };
+  std::vector<Chunk> packed((dyad::arm::dwconv_packed_bytes(p) + 15) / 16);  // 16-byte aligned
+  dyad::arm::dwconv_pack(isa, p, weights.data(), bias.data(), packed.data());
+  std::vector<int64_t> scratch((dyad::arm::dwconv_scratch_bytes(packed.data()) + 7) / 8);
+  std::vector<int8_t> output(static_cast<size_t>(p.out_h) * p.out_w * c);
+  dyad::arm::dwconv_run(packed.data(), p, input.data(), output.data(), scratch.data(), 0,
+                        int64_t{p.out_h} * p.out_w);
+  long checksum = 0;
+  for (int8_t v : output) checksum += v;
+  std::printf("%s dw %dx%dx%d s%d checksum=%ld\n", name, h, w, c, stride, checksum);
+  return 0;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   dyad::Isa isa;
+  if (argc == 7 && std::string(argv[2]) == "dw" && dyad::isa_from_name(argv[1], &isa)) {
+    return run_depthwise(isa, argv[1], std::atoi(argv[3]), std::atoi(argv[4]), std::atoi(argv[5]),
+                         std::atoi(argv[6]));
+  }
   if (argc != 5 || !dyad::isa_from_name(argv[1], &isa)) {
-    std::fprintf(stderr, "usage: %s neon|neondot|i8mm rows n k\n", argv[0]);
+    std::fprintf(stderr, "usage: %s neon|neondot|i8mm rows n k\n"
+                         "       %s neon|neondot|i8mm dw h w channels stride\n", argv[0], argv[0]);
     return 2;
   }
   dyad::FullyConnectedParams fc;
