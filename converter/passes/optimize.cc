@@ -20,6 +20,7 @@ void OptimizeGraph(Graph& g, const std::map<std::string, Tensor>* sample_inputs)
   FoldPad(g);
   RecognizeHardSwish(g);
   RecognizeLayerNorm(g);
+  MovePeakTestBeforeMonotonicOp(g);
   FuseActivations(g);
   RemoveDeadNodes(g);
   infer();

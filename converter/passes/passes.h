@@ -56,6 +56,11 @@ int FoldPad(Graph& g);
 // [/Add(beta)]] over trailing axes into one LayerNormalization.
 int RecognizeLayerNorm(Graph& g);
 
+// Equal(g(f(x)), g(MaxPool(f(x)))) with f strictly increasing (Sigmoid, Tanh,
+// ...) and g the same layout ops on both sides -> the same test on x: the
+// local-maximum mask of a heatmap without the ties f's int8 plateaus add.
+int MovePeakTestBeforeMonotonicOp(Graph& g);
+
 // The standard pipeline used by dyad-convert, to a fixed point.
 // `sample_inputs` (optional) is used for shape inference.
 void OptimizeGraph(Graph& g, const std::map<std::string, Tensor>* sample_inputs = nullptr);

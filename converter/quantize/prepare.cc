@@ -154,6 +154,7 @@ void PrepareForQuantization(Graph& g, const std::map<std::string, Shape>& shapes
   MatMulToGemm(g);
   RecognizeHardSwish(g);
   RecognizeLayerNorm(g);
+  MovePeakTestBeforeMonotonicOp(g);
   LowerForQuantizer(g);
   FuseActivations(g);
   bool clip_pairs = false;

@@ -435,5 +435,52 @@ TEST(Pipeline, OptimizeGraphKeepsOutputs) {
   EXPECT_EQ(g.values.at("y").shape, (Shape{1, 5}));
 }
 
+
+// Sigmoid heatmap, its 3x3 local-maximum mask through the same Reshape on
+// both sides (M-LSD's form), times the heatmap.
+Graph PeakMaskGraph(const char* f, bool pool_first, bool same_reshape) {
+  GraphBuilder b;
+  b.Input("x", {1, 1, 6, 7});
+  b.Const("shape", Tensor::VectorInt64({1, 6, 7, 1}));
+  b.Const("shape2", Tensor::VectorInt64({1, 6, 7, 1}));
+  b.Add(f, {"x"}, {"s"});
+  auto& pool = b.Add("MaxPool", {"s"}, {"m"});
+  pool.attrs["kernel_shape"] = Attribute::Ints({3, 3});
+  pool.attrs["pads"] = Attribute::Ints({1, 1, 1, 1});
+  b.Add("Reshape", {"s", "shape"}, {"rs"});
+  b.Add("Reshape", {"m", same_reshape ? "shape" : "shape2"}, {"rm"});
+  if (pool_first) b.Add("Equal", {"rm", "rs"}, {"eq"}); else b.Add("Equal", {"rs", "rm"}, {"eq"});
+  b.Add("Cast", {"eq"}, {"mask"}).attrs["to"] = Attribute::Int(1);
+  b.Add("Mul", {"rs", "mask"}, {"y"});
+  b.Output("y");
+  return b.graph();
+}
+
+TEST(PeakTest, MovesTheMaskBeforeAStrictlyIncreasingOp) {
+  for (const char* f : {"Sigmoid", "Tanh", "Exp"})
+    for (bool pool_first : {false, true}) {
+      Graph g = PeakMaskGraph(f, pool_first, true);
+      EXPECT_EQ(ApplyAndCompare(g, MovePeakTestBeforeMonotonicOp, 1e-6f), 1) << f << pool_first;
+      // The MaxPool now reads x; f(x) is kept for the Mul.
+      ASSERT_EQ(CountOp(g, "MaxPool"), 1);
+      for (const Node& n : g.nodes) {
+        if (n.op == "MaxPool") {
+          EXPECT_EQ(n.inputs[0], "x");
+        }
+      }
+      EXPECT_EQ(CountOp(g, f), 1);
+      EXPECT_EQ(CountOp(g, "Reshape"), 3);  // f(x) for the Mul, x and MaxPool(x) for the test
+    }
+}
+
+TEST(PeakTest, LeavesOtherFormsAlone) {
+  // Relu is not strictly increasing (its plateau is part of the float model).
+  Graph relu = PeakMaskGraph("Relu", false, true);
+  EXPECT_EQ(MovePeakTestBeforeMonotonicOp(relu), 0);
+  // Different layout ops on the two sides.
+  Graph differ = PeakMaskGraph("Sigmoid", false, false);
+  EXPECT_EQ(MovePeakTestBeforeMonotonicOp(differ), 0);
+}
+
 }  // namespace
 }  // namespace dyad::convert
