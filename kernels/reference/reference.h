@@ -37,6 +37,10 @@ void transpose(const TransposeParams& p, const void* input, size_t elem_size, vo
 void pad(const PadParams& p, const void* input, size_t elem_size, void* output);
 
 void resize(const ResizeParams& p, const int8_t* input, int8_t* output);
+// Output rows [row_begin, row_end) of batch * out_h (each row depends only on
+// the input: any split gives the bytes of resize()).
+void resize_rows(const ResizeParams& p, const int8_t* input, int8_t* output, int64_t row_begin,
+                 int64_t row_end);
 
 // table: 256 entries; int8 input indexes table[q + 128], uint8 input table[q].
 void lut_s8(const int8_t* input, int64_t count, const int8_t* table, int8_t* output);

@@ -108,38 +108,43 @@ LinearTap linear_tap(Rational c, int32_t in_len) {
 }  // namespace
 
 void resize(const ResizeParams& p, const int8_t* input, int8_t* output) {
+  resize_rows(p, input, output, 0, int64_t{p.batch} * p.out_h);
+}
+
+void resize_rows(const ResizeParams& p, const int8_t* input, int8_t* output, int64_t row_begin,
+                 int64_t row_end) {
   const int64_t c_count = p.channels;
   const int64_t in_row = int64_t{p.in_w} * c_count;
   const int64_t in_image = int64_t{p.in_h} * in_row;
-  const int64_t out_image = int64_t{p.out_h} * p.out_w * c_count;
+  const int64_t out_row = int64_t{p.out_w} * c_count;
   // Coordinates are recomputed per output pixel (cheap integer math) rather
   // than tabulated: run() must not allocate (DESIGN.md §4).
-  for (int32_t n = 0; n < p.batch; ++n) {
+  for (int64_t row = row_begin; row < row_end; ++row) {
+    const int64_t n = row / p.out_h;
+    const int32_t y = static_cast<int32_t>(row - n * p.out_h);
     const int8_t* image = input + n * in_image;
-    int8_t* out = output + n * out_image;
-    for (int32_t y = 0; y < p.out_h; ++y) {
-      const Rational ys =
-          source_coordinate(p.coordinate_mode, y, p.in_h, p.out_h, p.scale_h_num, p.scale_h_den);
-      for (int32_t x = 0; x < p.out_w; ++x) {
-        const Rational xs =
-            source_coordinate(p.coordinate_mode, x, p.in_w, p.out_w, p.scale_w_num, p.scale_w_den);
-        if (p.mode == ResizeMode::kNearest) {
-          const int32_t iy = nearest_index(ys, p.nearest_rounding, p.in_h);
-          const int32_t ix = nearest_index(xs, p.nearest_rounding, p.in_w);
-          const int8_t* src = image + iy * in_row + ix * c_count;
-          for (int64_t c = 0; c < c_count; ++c) *out++ = src[c];
-          continue;
-        }
-        const LinearTap ty = linear_tap(ys, p.in_h);
-        const LinearTap tx = linear_tap(xs, p.in_w);
-        const int8_t* r0 = image + ty.i0 * in_row;
-        const int8_t* r1 = image + ty.i1 * in_row;
-        for (int64_t c = 0; c < c_count; ++c) {
-          const int32_t top = (kOne - tx.w1) * r0[tx.i0 * c_count + c] + tx.w1 * r0[tx.i1 * c_count + c];
-          const int32_t bottom = (kOne - tx.w1) * r1[tx.i0 * c_count + c] + tx.w1 * r1[tx.i1 * c_count + c];
-          const int32_t sum = (kOne - ty.w1) * top + ty.w1 * bottom;
-          *out++ = static_cast<int8_t>(clamp_i32(rounding_divide_by_pot(sum, 2 * kFracBits), -128, 127));
-        }
+    int8_t* out = output + row * out_row;
+    const Rational ys =
+        source_coordinate(p.coordinate_mode, y, p.in_h, p.out_h, p.scale_h_num, p.scale_h_den);
+    for (int32_t x = 0; x < p.out_w; ++x) {
+      const Rational xs =
+          source_coordinate(p.coordinate_mode, x, p.in_w, p.out_w, p.scale_w_num, p.scale_w_den);
+      if (p.mode == ResizeMode::kNearest) {
+        const int32_t iy = nearest_index(ys, p.nearest_rounding, p.in_h);
+        const int32_t ix = nearest_index(xs, p.nearest_rounding, p.in_w);
+        const int8_t* src = image + iy * in_row + ix * c_count;
+        for (int64_t c = 0; c < c_count; ++c) *out++ = src[c];
+        continue;
+      }
+      const LinearTap ty = linear_tap(ys, p.in_h);
+      const LinearTap tx = linear_tap(xs, p.in_w);
+      const int8_t* r0 = image + ty.i0 * in_row;
+      const int8_t* r1 = image + ty.i1 * in_row;
+      for (int64_t c = 0; c < c_count; ++c) {
+        const int32_t top = (kOne - tx.w1) * r0[tx.i0 * c_count + c] + tx.w1 * r0[tx.i1 * c_count + c];
+        const int32_t bottom = (kOne - tx.w1) * r1[tx.i0 * c_count + c] + tx.w1 * r1[tx.i1 * c_count + c];
+        const int32_t sum = (kOne - ty.w1) * top + ty.w1 * bottom;
+        *out++ = static_cast<int8_t>(clamp_i32(rounding_divide_by_pot(sum, 2 * kFracBits), -128, 127));
       }
     }
   }

@@ -1,4 +1,6 @@
 // Resize of H and W of NHWC int8 (nearest or bilinear, eq. 17-18).
+#include <algorithm>
+
 #include "kernels/reference/reference.h"
 #include "runtime/ops/movement.h"
 
@@ -53,9 +55,14 @@ dyad_status verify_resize(const OpCheck& c) {
   return check_scale(c, "w", o->scale_w_num(), o->scale_w_den());
 }
 
+// Output rows are independent: split them across the session's threads.
 void run_resize(const PreparedOp& op) {
-  ref::resize(op.as<ResizeState>().p, static_cast<const int8_t*>(op.in[0]),
-              static_cast<int8_t*>(op.out[0]));
+  const ResizeParams& p = op.as<ResizeState>().p;
+  const auto* x = static_cast<const int8_t*>(op.in[0]);
+  auto* y = static_cast<int8_t*>(op.out[0]);
+  const int64_t row_elements = std::max<int64_t>(1, int64_t{p.out_w} * p.channels);
+  op.parallel_for(int64_t{p.batch} * p.out_h, kMinElementsPerThread / row_elements + 1,
+                  [&](int64_t begin, int64_t end, int) { ref::resize_rows(p, x, y, begin, end); });
 }
 
 dyad_status prepare_resize(const OpCheck& c, PreparedOp* op) {
