@@ -70,9 +70,14 @@ int64_t scaled_variance(int64_t cols, int64_t sum, int64_t sum_sq, int64_t epsil
 }  // namespace
 
 void layer_norm(const LayerNormParams& p, const int8_t* input, int8_t* output) {
+  layer_norm_rows(p, input, output, 0, p.rows);
+}
+
+void layer_norm_rows(const LayerNormParams& p, const int8_t* input, int8_t* output,
+                     int64_t row_begin, int64_t row_end) {
   const int64_t cols = p.cols;
   const int64_t epsilon = p.epsilon > 0 ? p.epsilon : 1;
-  for (int32_t r = 0; r < p.rows; ++r) {
+  for (int64_t r = row_begin; r < row_end; ++r) {
     const int8_t* in = input + r * cols;
     int8_t* out = output + r * cols;
     int64_t sum = 0;

@@ -2,6 +2,7 @@
 // (acc = sum_k (a - Z_a)(b - Z_b)), eq. 6 (per-tensor requantization), then
 // Z_out and the clamp. Batch dims broadcast: a dim of 1 in A or B is reused
 // for every index of the output's dim.
+#include <algorithm>
 #include <cstdint>
 
 #include "kernels/reference/ref_util.h"
@@ -28,15 +29,22 @@ int64_t broadcast_batch_offset(const Shape& dims, const Shape& out_dims, int64_t
 }  // namespace
 
 void matmul(const MatMulParams& p, const int8_t* a, const int8_t* b, int8_t* output) {
-  const int64_t batches = p.out_batch.elements();  // 1 for rank 0
+  matmul_rows(p, a, b, output, 0, p.out_batch.elements() * p.m);  // 1 batch for rank 0
+}
+
+void matmul_rows(const MatMulParams& p, const int8_t* a, const int8_t* b, int8_t* output,
+                 int64_t row_begin, int64_t row_end) {
+  if (p.m <= 0 || row_begin >= row_end) return;
   const int64_t a_matrix = int64_t{p.m} * p.k;
   const int64_t b_matrix = int64_t{p.k} * p.n;
   const int64_t out_matrix = int64_t{p.m} * p.n;
-  for (int64_t batch = 0; batch < batches; ++batch) {
+  for (int64_t batch = row_begin / p.m; batch * p.m < row_end; ++batch) {
     const int8_t* a_mat = a + broadcast_batch_offset(p.a_batch, p.out_batch, batch) * a_matrix;
     const int8_t* b_mat = b + broadcast_batch_offset(p.b_batch, p.out_batch, batch) * b_matrix;
     int8_t* out_mat = output + batch * out_matrix;
-    for (int32_t i = 0; i < p.m; ++i) {
+    const int64_t first = std::max<int64_t>(0, row_begin - batch * p.m);
+    const int64_t last = std::min<int64_t>(p.m, row_end - batch * p.m);
+    for (int64_t i = first; i < last; ++i) {
       for (int32_t j = 0; j < p.n; ++j) {
         // |a - Z_a| and |b - Z_b| can both reach 255: int64 then saturate.
         int64_t acc = 0;

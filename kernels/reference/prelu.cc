@@ -11,7 +11,12 @@ namespace dyad {
 namespace ref {
 
 void prelu(const PReluParams& p, const int8_t* input, int8_t* output) {
-  for (int64_t r = 0; r < p.rows; ++r) {
+  prelu_rows(p, input, output, 0, p.rows);
+}
+
+void prelu_rows(const PReluParams& p, const int8_t* input, int8_t* output, int64_t row_begin,
+                int64_t row_end) {
+  for (int64_t r = row_begin; r < row_end; ++r) {
     const int8_t* in = input + r * p.channels;
     int8_t* out = output + r * p.channels;
     for (int32_t c = 0; c < p.channels; ++c) {

@@ -19,6 +19,10 @@ void transpose_conv2d(const ConvParams& p, const int8_t* input, const int8_t* we
 void fully_connected(const FullyConnectedParams& p, const int8_t* input,
                      const int8_t* weights, const int32_t* bias, void* output);
 void matmul(const MatMulParams& p, const int8_t* a, const int8_t* b, int8_t* output);
+// Output rows [row_begin, row_end) of batches * m (row r is row r % m of
+// batch r / m; any split gives matmul()'s bytes).
+void matmul_rows(const MatMulParams& p, const int8_t* a, const int8_t* b, int8_t* output,
+                 int64_t row_begin, int64_t row_end);
 
 void add(const AddParams& p, const int8_t* a, const int8_t* b, int8_t* output);
 void sub(const AddParams& p, const int8_t* a, const int8_t* b, int8_t* output);
@@ -35,6 +39,17 @@ void concat(const ConcatParams& p, const void* const* inputs, const Shape* input
 void slice(const SliceParams& p, const void* input, size_t elem_size, void* output);
 void transpose(const TransposeParams& p, const void* input, size_t elem_size, void* output);
 void pad(const PadParams& p, const void* input, size_t elem_size, void* output);
+// The same ops restricted to output elements [begin, end) (row-major flat
+// indices): each output element depends only on the inputs, so any split of
+// [0, out elements) gives the whole op's bytes.
+void concat_range(const ConcatParams& p, const void* const* inputs, const Shape* input_shapes,
+                  size_t elem_size, void* output, int64_t begin, int64_t end);
+void slice_range(const SliceParams& p, const void* input, size_t elem_size, void* output,
+                 int64_t begin, int64_t end);
+void transpose_range(const TransposeParams& p, const void* input, size_t elem_size, void* output,
+                     int64_t begin, int64_t end);
+void pad_range(const PadParams& p, const void* input, size_t elem_size, void* output,
+               int64_t begin, int64_t end);
 
 void resize(const ResizeParams& p, const int8_t* input, int8_t* output);
 // Output rows [row_begin, row_end) of batch * out_h (each row depends only on
@@ -48,8 +63,17 @@ void lut_u8(const uint8_t* input, int64_t count, const int8_t* table, int8_t* ou
 
 void softmax(const SoftmaxParams& p, const int8_t* input, int8_t* output);
 void layer_norm(const LayerNormParams& p, const int8_t* input, int8_t* output);
+// Rows [row_begin, row_end) of p.rows (each row is independent: any split
+// gives the bytes of softmax() / layer_norm()).
+void softmax_rows(const SoftmaxParams& p, const int8_t* input, int8_t* output, int64_t row_begin,
+                  int64_t row_end);
+void layer_norm_rows(const LayerNormParams& p, const int8_t* input, int8_t* output,
+                     int64_t row_begin, int64_t row_end);
 void requantize(const RequantizeParams& p, const void* input, void* output);
 void prelu(const PReluParams& p, const int8_t* input, int8_t* output);
+// Rows [row_begin, row_end) of p.rows (any split gives prelu()'s bytes).
+void prelu_rows(const PReluParams& p, const int8_t* input, int8_t* output, int64_t row_begin,
+                int64_t row_end);
 
 }  // namespace ref
 }  // namespace dyad

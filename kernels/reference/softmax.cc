@@ -51,9 +51,14 @@ uint32_t softmax_reciprocal(uint64_t s, int k) {
 }  // namespace
 
 void softmax(const SoftmaxParams& p, const int8_t* input, int8_t* output) {
-  for (int32_t r = 0; r < p.rows; ++r) {
-    const int8_t* in = input + int64_t{r} * p.cols;
-    int8_t* out = output + int64_t{r} * p.cols;
+  softmax_rows(p, input, output, 0, p.rows);
+}
+
+void softmax_rows(const SoftmaxParams& p, const int8_t* input, int8_t* output, int64_t row_begin,
+                  int64_t row_end) {
+  for (int64_t r = row_begin; r < row_end; ++r) {
+    const int8_t* in = input + r * p.cols;
+    int8_t* out = output + r * p.cols;
     int32_t row_max = -128;
     for (int32_t i = 0; i < p.cols; ++i) row_max = in[i] > row_max ? in[i] : row_max;
     int64_t sum = 0;

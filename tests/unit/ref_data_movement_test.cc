@@ -1,10 +1,12 @@
 // Tests of ref::concat, ref::slice, ref::transpose and ref::pad: hand-derived
 // tiny cases plus random shapes against a naive multi-index golden, for
-// element sizes 1, 2 and 4.
+// element sizes 1, 2 and 4; and their *_range forms: any range writes exactly
+// its output elements, equal to the whole op's.
 #include <cstdint>
 #include <cstring>
 #include <numeric>
 #include <random>
+#include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -12,6 +14,7 @@
 #include "kernels/common/params.h"
 #include "kernels/reference/reference.h"
 #include "tests/unit/golden.h"
+#include "tests/unit/ref_split_check.h"
 
 namespace dyad {
 namespace {
@@ -265,6 +268,169 @@ TEST(RefDataMovement, PadEveryDtype) {
         }
       }
     }
+  }
+}
+
+// ---- *_range: every range of output elements gives the whole op's bytes there
+// and writes nothing else (so any split across threads gives the same bytes).
+
+std::vector<int32_t> random_dims(std::mt19937& rng, int rank, int lo, int hi) {
+  std::vector<int32_t> d(static_cast<size_t>(rank));
+  for (auto& v : d) v = golden::uniform_int(rng, lo, hi);
+  return d;
+}
+
+TEST(RefDataMovementRanges, ConcatAnyRangeMatchesWhole) {
+  std::mt19937 rng(21);
+  for (size_t bytes : {size_t{1}, size_t{2}, size_t{4}}) {
+    for (int rank = 1; rank <= 4; ++rank) {
+      for (int axis = 0; axis < rank; ++axis) {
+        const std::vector<int32_t> base = random_dims(rng, rank, 1, 4);
+        const int num = golden::uniform_int(rng, 1, 4);
+        std::vector<Shape> shapes;
+        std::vector<std::vector<uint8_t>> datas;
+        int32_t total = 0;
+        for (int i = 0; i < num; ++i) {
+          std::vector<int32_t> dims = base;
+          dims[axis] = golden::uniform_int(rng, i == 1 ? 0 : 1, 3);  // one input may be empty
+          total += dims[axis];
+          shapes.push_back(movement_shape(dims));
+          datas.push_back(movement_iota(shapes.back().elements(), bytes, 1000 * (i + 1)));
+        }
+        std::vector<int32_t> out_dims = base;
+        out_dims[axis] = total;
+        ConcatParams p;
+        p.axis = axis;
+        p.num_inputs = num;
+        p.out = movement_shape(out_dims);
+        std::vector<const void*> ptrs;
+        for (auto& d : datas) ptrs.push_back(d.data());
+        std::vector<uint8_t> whole(static_cast<size_t>(p.out.elements()) * bytes);
+        ref::concat(p, ptrs.data(), shapes.data(), bytes, whole.data());
+        split_check::expect_ranges_match(
+            p.out.elements(), bytes, whole,
+            [&](int64_t b, int64_t e, uint8_t* out) {
+              ref::concat_range(p, ptrs.data(), shapes.data(), bytes, out, b, e);
+            },
+            "concat bytes " + std::to_string(bytes) + " rank " + std::to_string(rank) +
+                " axis " + std::to_string(axis));
+      }
+    }
+  }
+  // BlazeFace's channel concat (24 + 4 channels per pixel), int8.
+  ConcatParams p;
+  p.axis = 3;
+  p.num_inputs = 2;
+  p.out = movement_shape({1, 6, 5, 28});
+  const Shape shapes[2] = {movement_shape({1, 6, 5, 24}), movement_shape({1, 6, 5, 4})};
+  const auto a = movement_iota(shapes[0].elements(), 1, 1);
+  const auto c = movement_iota(shapes[1].elements(), 1, 2);
+  const void* ptrs[2] = {a.data(), c.data()};
+  std::vector<uint8_t> whole(static_cast<size_t>(p.out.elements()));
+  ref::concat(p, ptrs, shapes, 1, whole.data());
+  split_check::expect_ranges_match(
+      p.out.elements(), 1, whole,
+      [&](int64_t b, int64_t e, uint8_t* out) { ref::concat_range(p, ptrs, shapes, 1, out, b, e); },
+      "concat channels");
+}
+
+TEST(RefDataMovementRanges, SliceAnyRangeMatchesWhole) {
+  std::mt19937 rng(22);
+  for (size_t bytes : {size_t{1}, size_t{2}, size_t{4}}) {
+    for (int trial = 0; trial < 30; ++trial) {
+      const int rank = golden::uniform_int(rng, 1, 5);
+      SliceParams p;
+      p.in.rank = p.out.rank = rank;
+      for (int d = 0; d < rank; ++d) {
+        const int32_t len = golden::uniform_int(rng, 1, 6);
+        p.in.dims[d] = len;
+        int32_t step = golden::uniform_int(rng, 1, 2);  // unit steps often: the memcpy path
+        if (golden::uniform_int(rng, 0, 2) == 0) step = -step;
+        const int32_t begin = golden::uniform_int(rng, 0, len - 1);
+        const int32_t room = step > 0 ? len - 1 - begin : begin;
+        p.begin[d] = begin;
+        p.step[d] = step;
+        p.out.dims[d] = room / (step > 0 ? step : -step) + 1;
+      }
+      const auto in = movement_iota(p.in.elements(), bytes, -5000);
+      std::vector<uint8_t> whole(static_cast<size_t>(p.out.elements()) * bytes);
+      ref::slice(p, in.data(), bytes, whole.data());
+      split_check::expect_ranges_match(
+          p.out.elements(), bytes, whole,
+          [&](int64_t b, int64_t e, uint8_t* out) {
+            ref::slice_range(p, in.data(), bytes, out, b, e);
+          },
+          "slice trial " + std::to_string(trial));
+    }
+  }
+}
+
+TEST(RefDataMovementRanges, TransposeAnyRangeMatchesWhole) {
+  std::mt19937 rng(23);
+  for (size_t bytes : {size_t{1}, size_t{2}, size_t{4}}) {
+    for (int rank = 1; rank <= 5; ++rank) {
+      std::vector<int32_t> perm(static_cast<size_t>(rank));
+      std::iota(perm.begin(), perm.end(), 0);
+      int perm_number = 0;
+      do {
+        if (rank > 3 && perm_number++ % 11 != 0) continue;
+        TransposeParams p;
+        p.in = movement_shape(random_dims(rng, rank, 1, rank > 3 ? 3 : 5));
+        for (int d = 0; d < rank; ++d) p.perm[d] = perm[static_cast<size_t>(d)];
+        const auto in = movement_iota(p.in.elements(), bytes, 77);
+        std::vector<uint8_t> whole(in.size());
+        ref::transpose(p, in.data(), bytes, whole.data());
+        split_check::expect_ranges_match(
+            p.in.elements(), bytes, whole,
+            [&](int64_t b, int64_t e, uint8_t* out) {
+              ref::transpose_range(p, in.data(), bytes, out, b, e);
+            },
+            "transpose rank " + std::to_string(rank));
+      } while (std::next_permutation(perm.begin(), perm.end()));
+    }
+  }
+}
+
+TEST(RefDataMovementRanges, PadAnyRangeMatchesWhole) {
+  std::mt19937 rng(24);
+  for (size_t bytes : {size_t{1}, size_t{2}, size_t{4}}) {
+    for (int trial = 0; trial < 30; ++trial) {
+      const int rank = golden::uniform_int(rng, 1, 4);
+      PadParams p;
+      p.in.rank = p.out.rank = rank;
+      p.pad_value = bytes == 1 ? -100 : -30000;
+      for (int d = 0; d < rank; ++d) {
+        p.in.dims[d] = golden::uniform_int(rng, 1, 4);
+        p.before[d] = golden::uniform_int(rng, 0, 2);
+        p.out.dims[d] = p.in.dims[d] + p.before[d] + golden::uniform_int(rng, 0, 2);
+      }
+      const auto in = movement_iota(p.in.elements(), bytes, 3);
+      std::vector<uint8_t> whole(static_cast<size_t>(p.out.elements()) * bytes);
+      ref::pad(p, in.data(), bytes, whole.data());
+      split_check::expect_ranges_match(
+          p.out.elements(), bytes, whole,
+          [&](int64_t b, int64_t e, uint8_t* out) { ref::pad_range(p, in.data(), bytes, out, b, e); },
+          "pad trial " + std::to_string(trial));
+    }
+  }
+  // NHWC padded on H and W only (one input row per output row), and on C only.
+  for (const auto& pads : {std::vector<int32_t>{0, 1, 2, 0, 0, 2, 1, 0},
+                           std::vector<int32_t>{0, 0, 0, 3, 0, 0, 0, 5}}) {
+    PadParams p;
+    p.in = movement_shape({2, 3, 4, 5});
+    p.out = p.in;
+    for (int d = 0; d < 4; ++d) {
+      p.before[d] = pads[static_cast<size_t>(d)];
+      p.out.dims[d] += pads[static_cast<size_t>(d)] + pads[static_cast<size_t>(d + 4)];
+    }
+    p.pad_value = 7;
+    const auto in = movement_iota(p.in.elements(), 1, 3);
+    std::vector<uint8_t> whole(static_cast<size_t>(p.out.elements()));
+    ref::pad(p, in.data(), 1, whole.data());
+    split_check::expect_ranges_match(
+        p.out.elements(), 1, whole,
+        [&](int64_t b, int64_t e, uint8_t* out) { ref::pad_range(p, in.data(), 1, out, b, e); },
+        "pad nhwc");
   }
 }
 

@@ -16,6 +16,7 @@
 #include "kernels/common/quantize_multiplier.h"
 #include "kernels/reference/reference.h"
 #include "tests/unit/golden.h"
+#include "tests/unit/ref_split_check.h"
 
 namespace dyad {
 namespace {
@@ -183,6 +184,42 @@ TEST(RefLayerNorm, RandomPerTensorMultiplier) { layer_norm_random_check(40, 64, 
 TEST(RefLayerNorm, RandomPerChannelMultiplier) { layer_norm_random_check(40, 48, true, 42); }
 TEST(RefLayerNorm, RandomWideRows) { layer_norm_random_check(4, 3072, true, 43); }
 TEST(RefLayerNorm, RandomTinyRows) { layer_norm_random_check(200, 2, true, 44); }
+
+// layer_norm_rows: any range of rows writes exactly those rows, as layer_norm() does.
+TEST(RefLayerNorm, AnyRowRangeMatchesWhole) {
+  std::mt19937 rng(62);
+  for (const auto& rc : {std::pair<int32_t, int32_t>{19, 7}, {30, 1}, {3, 200}}) {
+    LayerNormCase c;
+    c.rows = rc.first;
+    c.cols = rc.second;
+    c.zin = 4;
+    c.zout = -3;
+    c.epsilon = 5;
+    for (int32_t i = 0; i < c.cols; ++i) {
+      c.m0.push_back((i % 2 == 0 ? 1 : -1) * golden::uniform_int(rng, 1 << 30, INT32_MAX));
+      c.shift.push_back(static_cast<int8_t>(golden::uniform_int(rng, -8, -4)));
+      c.bias.push_back(golden::uniform_int(rng, -30, 30));
+    }
+    const auto in = golden::random_int8(rng, static_cast<size_t>(c.rows) * c.cols);
+    const std::vector<int8_t> whole = layer_norm_run(c, in);
+    LayerNormParams p;
+    p.rows = c.rows;
+    p.cols = c.cols;
+    p.input_zero_point = c.zin;
+    p.output_zero_point = c.zout;
+    p.epsilon = c.epsilon;
+    p.requant.multiplier = c.m0.data();
+    p.requant.shift = c.shift.data();
+    p.requant.count = c.cols;
+    p.bias = c.bias.data();
+    split_check::expect_ranges_match(
+        p.rows, static_cast<size_t>(p.cols), std::vector<uint8_t>(whole.begin(), whole.end()),
+        [&](int64_t b, int64_t e, uint8_t* out) {
+          ref::layer_norm_rows(p, in.data(), reinterpret_cast<int8_t*>(out), b, e);
+        },
+        "layer_norm " + std::to_string(p.rows) + "x" + std::to_string(p.cols));
+  }
+}
 
 }  // namespace
 }  // namespace dyad

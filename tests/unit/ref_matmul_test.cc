@@ -10,6 +10,7 @@
 
 #include "kernels/reference/reference.h"
 #include "tests/unit/golden.h"
+#include "tests/unit/ref_split_check.h"
 
 namespace dyad {
 namespace {
@@ -200,6 +201,48 @@ TEST(RefMatMulRandom, LongK) {
   c.n = 3;
   c.k = 2000;
   check_random(c, 2);
+}
+
+// matmul_rows: any range of output rows (batch x M) writes exactly those rows,
+// as matmul() does, also across broadcast batch boundaries.
+TEST(RefMatMul, AnyRowRangeMatchesWhole) {
+  std::mt19937 rng(64);
+  struct Case {
+    std::vector<int32_t> a_batch, b_batch;
+    int m, k, n;
+  };
+  const Case cases[] = {{{}, {}, 9, 6, 5},
+                        {{3}, {3}, 4, 7, 3},
+                        {{2, 1}, {1, 3}, 3, 5, 4},
+                        {{1}, {4}, 1, 9, 6},
+                        {{5}, {1}, 2, 3, 1}};
+  for (const Case& c : cases) {
+    MatMulParams p;
+    std::vector<int32_t> out_dims;
+    for (size_t d = 0; d < c.a_batch.size(); ++d) out_dims.push_back(std::max(c.a_batch[d], c.b_batch[d]));
+    p.a_batch = make_shape(c.a_batch);
+    p.b_batch = make_shape(c.b_batch);
+    p.out_batch = make_shape(out_dims);
+    p.m = c.m;
+    p.k = c.k;
+    p.n = c.n;
+    p.a_zero_point = 5;
+    p.b_zero_point = -7;
+    p.output_zero_point = 3;
+    p.multiplier = 1500000000;
+    p.shift = -9;
+    const auto a = golden::random_int8(rng, static_cast<size_t>(p.a_batch.elements()) * c.m * c.k);
+    const auto b = golden::random_int8(rng, static_cast<size_t>(p.b_batch.elements()) * c.k * c.n);
+    const int64_t rows = p.out_batch.elements() * c.m;
+    std::vector<int8_t> whole(static_cast<size_t>(rows) * c.n);
+    ref::matmul(p, a.data(), b.data(), whole.data());
+    split_check::expect_ranges_match(
+        rows, static_cast<size_t>(c.n), std::vector<uint8_t>(whole.begin(), whole.end()),
+        [&](int64_t begin, int64_t end, uint8_t* out) {
+          ref::matmul_rows(p, a.data(), b.data(), reinterpret_cast<int8_t*>(out), begin, end);
+        },
+        "matmul rows " + std::to_string(rows));
+  }
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "kernels/common/quantize_multiplier.h"
 #include "kernels/reference/reference.h"
 #include "tests/unit/golden.h"
+#include "tests/unit/ref_split_check.h"
 
 namespace dyad {
 namespace {
@@ -120,6 +121,31 @@ TEST(RefPRelu, RandomWithin1Lsb) {
     total += in.size();
   }
   EXPECT_LT(differ * 20, total) << differ;
+}
+
+// prelu_rows: any range of rows writes exactly those rows, as prelu() does.
+TEST(RefPRelu, AnyRowRangeMatchesWhole) {
+  std::mt19937 rng(63);
+  for (const auto& rc : {std::pair<int64_t, int32_t>{21, 5}, {50, 1}, {2, 64}}) {
+    PReluCase c;
+    c.rows = rc.first;
+    c.channels = rc.second;
+    c.zin = -6;
+    c.zout = 9;
+    c.positive = 0.8;
+    for (int32_t i = 0; i < c.channels; ++i) c.negative.push_back(golden::uniform_real(rng, -0.9, 0.9));
+    PReluPrepared prepared;
+    prelu_prepare(c, &prepared);
+    const auto in = golden::random_int8(rng, static_cast<size_t>(c.rows) * c.channels);
+    std::vector<int8_t> whole(in.size());
+    ref::prelu(prepared.params, in.data(), whole.data());
+    split_check::expect_ranges_match(
+        c.rows, static_cast<size_t>(c.channels), std::vector<uint8_t>(whole.begin(), whole.end()),
+        [&](int64_t b, int64_t e, uint8_t* out) {
+          ref::prelu_rows(prepared.params, in.data(), reinterpret_cast<int8_t*>(out), b, e);
+        },
+        "prelu " + std::to_string(c.rows) + "x" + std::to_string(c.channels));
+  }
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "kernels/common/params.h"
 #include "kernels/reference/reference.h"
 #include "tests/unit/golden.h"
+#include "tests/unit/ref_split_check.h"
 
 namespace dyad {
 namespace {
@@ -122,6 +123,27 @@ TEST(RefSoftmax, RandomRowsNarrowSpread) { softmax_random_check(200, 33, 0.02, 3
 TEST(RefSoftmax, RandomRowsSharpBeta) { softmax_random_check(200, 17, 0.5, 33, 40); }
 TEST(RefSoftmax, RandomRowsManyCols) { softmax_random_check(8, 4096, 0.03, 34, 255); }
 TEST(RefSoftmax, RandomRowsVocabulary) { softmax_random_check(2, 50000, 0.1, 35, 80); }
+
+// softmax_rows: any range of rows writes exactly those rows, as softmax() does.
+TEST(RefSoftmax, AnyRowRangeMatchesWhole) {
+  std::mt19937 rng(61);
+  const auto table = softmax_table(0.07);
+  for (const auto& rc : {std::pair<int32_t, int32_t>{17, 9}, {40, 1}, {3, 300}, {1, 5}}) {
+    SoftmaxParams p;
+    p.rows = rc.first;
+    p.cols = rc.second;
+    p.exp_table = table.data();
+    const auto in = golden::random_int8(rng, static_cast<size_t>(p.rows) * p.cols);
+    std::vector<int8_t> whole(in.size());
+    ref::softmax(p, in.data(), whole.data());
+    split_check::expect_ranges_match(
+        p.rows, static_cast<size_t>(p.cols), std::vector<uint8_t>(whole.begin(), whole.end()),
+        [&](int64_t b, int64_t e, uint8_t* out) {
+          ref::softmax_rows(p, in.data(), reinterpret_cast<int8_t*>(out), b, e);
+        },
+        "softmax " + std::to_string(p.rows) + "x" + std::to_string(p.cols));
+  }
+}
 
 }  // namespace
 }  // namespace dyad
