@@ -1,4 +1,6 @@
 // LayerNorm over the last axis (eq. 15).
+#include <algorithm>
+
 #include "kernels/reference/reference.h"
 #include "runtime/ops/op_util.h"
 
@@ -31,9 +33,15 @@ dyad_status verify_layer_norm(const OpCheck& c) {
   return check_activation_range(c, o->act_min(), o->act_max(), DType::kInt8);
 }
 
+// Rows are independent: split them across the session's threads.
 void run_layer_norm(const PreparedOp& op) {
-  ref::layer_norm(op.as<LayerNormState>().p, static_cast<const int8_t*>(op.in[0]),
-                  static_cast<int8_t*>(op.out[0]));
+  const LayerNormParams& p = op.as<LayerNormState>().p;
+  const auto* x = static_cast<const int8_t*>(op.in[0]);
+  auto* y = static_cast<int8_t*>(op.out[0]);
+  op.parallel_for(p.rows, kMinElementsPerThread / std::max<int64_t>(1, p.cols) + 1,
+                  [&](int64_t begin, int64_t end, int) {
+                    ref::layer_norm_rows(p, x, y, begin, end);
+                  });
 }
 
 dyad_status prepare_layer_norm(const OpCheck& c, PreparedOp* op) {

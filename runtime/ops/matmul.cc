@@ -1,4 +1,6 @@
 // MatMul of two int8 tensors A [..., M, K] x B [..., K, N] with batch broadcast.
+#include <algorithm>
+
 #include "kernels/reference/reference.h"
 #include "runtime/ops/op_util.h"
 
@@ -51,9 +53,17 @@ dyad_status verify_matmul(const OpCheck& c) {
   return check_activation_range(c, o->act_min(), o->act_max(), DType::kInt8);
 }
 
+// Output rows (batch x M) are independent: split them across the session's threads.
 void run_matmul(const PreparedOp& op) {
-  ref::matmul(op.as<MatMulState>().p, static_cast<const int8_t*>(op.in[0]),
-              static_cast<const int8_t*>(op.in[1]), static_cast<int8_t*>(op.out[0]));
+  const MatMulParams& p = op.as<MatMulState>().p;
+  const auto* a = static_cast<const int8_t*>(op.in[0]);
+  const auto* b = static_cast<const int8_t*>(op.in[1]);
+  auto* y = static_cast<int8_t*>(op.out[0]);
+  const int64_t row_macs = std::max<int64_t>(1, int64_t{p.n} * p.k);
+  op.parallel_for(p.out_batch.elements() * p.m, kMinMacsPerThread / row_macs + 1,
+                  [&](int64_t begin, int64_t end, int) {
+                    ref::matmul_rows(p, a, b, y, begin, end);
+                  });
 }
 
 dyad_status prepare_matmul(const OpCheck& c, PreparedOp* op) {

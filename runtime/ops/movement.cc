@@ -20,5 +20,10 @@ dyad_status expect_same_quantization(const OpCheck& c, size_t input, size_t outp
 
 std::string movement_prefix(DType t) { return "x" + std::to_string(8 * dtype_size(t)); }
 
+int64_t min_copy_elements_per_thread(int64_t run_bytes) {
+  const int64_t factor = run_bytes / 8;
+  return kMinElementsPerThread * (factor < 1 ? 1 : factor > 16 ? 16 : factor);
+}
+
 }  // namespace rt
 }  // namespace dyad

@@ -12,6 +12,11 @@ namespace rt {
 dyad_status expect_same_quantization(const OpCheck& c, size_t input, size_t output);
 // "x8", "x16", "x32": kernel name prefix by element size.
 std::string movement_prefix(DType t);
+// Output elements per thread below which a copy stays on one thread. Copies
+// in long contiguous runs (memcpy speed) need more elements to pay for a
+// fork/join than element-by-element ones. Only the number of parts depends
+// on it, never the bytes.
+int64_t min_copy_elements_per_thread(int64_t run_bytes);
 
 }  // namespace rt
 }  // namespace dyad

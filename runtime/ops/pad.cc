@@ -9,6 +9,7 @@ namespace {
 struct PadState : OpState {
   PadParams p;
   size_t elem_size = 1;
+  int64_t min_per_thread = 1;
 };
 
 dyad_status verify_pad(const OpCheck& c) {
@@ -38,9 +39,12 @@ dyad_status verify_pad(const OpCheck& c) {
   return DYAD_OK;
 }
 
+// Output elements are independent: split them across the session's threads.
 void run_pad(const PreparedOp& op) {
   const auto& s = op.as<PadState>();
-  ref::pad(s.p, op.in[0], s.elem_size, op.out[0]);
+  op.parallel_for(s.p.out.elements(), s.min_per_thread, [&](int64_t begin, int64_t end, int) {
+    ref::pad_range(s.p, op.in[0], s.elem_size, op.out[0], begin, end);
+  });
 }
 
 dyad_status prepare_pad(const OpCheck& c, PreparedOp* op) {
@@ -51,6 +55,16 @@ dyad_status prepare_pad(const OpCheck& c, PreparedOp* op) {
   for (int d = 0; d < state->p.in.rank; ++d) state->p.before[d] = o->pads()->Get(d);
   state->p.pad_value = o->pad_value();
   state->elem_size = dtype_size(c.input(0)->dtype);
+  // Runs: the input's dims from the last padded one on (one memcpy, one fill each).
+  const PadParams& p = state->p;
+  int last_padded = 0;
+  for (int d = 0; d < p.in.rank; ++d) {
+    if (p.in.dims[d] != p.out.dims[d]) last_padded = d;
+  }
+  int64_t run = 1;
+  for (int d = last_padded; d < p.in.rank; ++d) run *= p.in.dims[d];
+  state->min_per_thread =
+      min_copy_elements_per_thread(run * static_cast<int64_t>(state->elem_size));
   op->kernel = movement_prefix(c.input(0)->dtype) + "_pad";
   op->state = std::move(state);
   op->run = run_pad;

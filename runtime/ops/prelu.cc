@@ -1,4 +1,6 @@
 // PRelu with a per-channel (last axis) negative slope (eq. 19).
+#include <algorithm>
+
 #include "kernels/reference/reference.h"
 #include "runtime/ops/op_util.h"
 
@@ -27,9 +29,13 @@ dyad_status verify_prelu(const OpCheck& c) {
                                x->shape.dims[x->shape.rank - 1], true);
 }
 
+// Rows are independent: split them across the session's threads.
 void run_prelu(const PreparedOp& op) {
-  ref::prelu(op.as<PReluState>().p, static_cast<const int8_t*>(op.in[0]),
-             static_cast<int8_t*>(op.out[0]));
+  const PReluParams& p = op.as<PReluState>().p;
+  const auto* x = static_cast<const int8_t*>(op.in[0]);
+  auto* y = static_cast<int8_t*>(op.out[0]);
+  op.parallel_for(p.rows, kMinElementsPerThread / std::max<int64_t>(1, p.channels) + 1,
+                  [&](int64_t begin, int64_t end, int) { ref::prelu_rows(p, x, y, begin, end); });
 }
 
 dyad_status prepare_prelu(const OpCheck& c, PreparedOp* op) {

@@ -23,8 +23,15 @@ dyad_status verify_reshape(const OpCheck& c) {
   return DYAD_OK;
 }
 
+// One contiguous copy: split its bytes across the session's threads.
 void run_reshape(const PreparedOp& op) {
-  std::memcpy(op.out[0], op.in[0], op.as<ReshapeState>().bytes);
+  const auto* in = static_cast<const uint8_t*>(op.in[0]);
+  auto* out = static_cast<uint8_t*>(op.out[0]);
+  op.parallel_for(static_cast<int64_t>(op.as<ReshapeState>().bytes),
+                  min_copy_elements_per_thread(int64_t{1} << 30),
+                  [&](int64_t begin, int64_t end, int) {
+                    std::memcpy(out + begin, in + begin, static_cast<size_t>(end - begin));
+                  });
 }
 
 dyad_status prepare_reshape(const OpCheck& c, PreparedOp* op) {

@@ -9,6 +9,7 @@ namespace {
 struct SliceState : OpState {
   SliceParams p;
   size_t elem_size = 1;
+  int64_t min_per_thread = 1;
 };
 
 dyad_status verify_slice(const OpCheck& c) {
@@ -40,9 +41,12 @@ dyad_status verify_slice(const OpCheck& c) {
   return DYAD_OK;
 }
 
+// Output elements are independent: split them across the session's threads.
 void run_slice(const PreparedOp& op) {
   const auto& s = op.as<SliceState>();
-  ref::slice(s.p, op.in[0], s.elem_size, op.out[0]);
+  op.parallel_for(s.p.out.elements(), s.min_per_thread, [&](int64_t begin, int64_t end, int) {
+    ref::slice_range(s.p, op.in[0], s.elem_size, op.out[0], begin, end);
+  });
 }
 
 dyad_status prepare_slice(const OpCheck& c, PreparedOp* op) {
@@ -55,6 +59,11 @@ dyad_status prepare_slice(const OpCheck& c, PreparedOp* op) {
     state->p.step[d] = o->step()->Get(d);
   }
   state->elem_size = dtype_size(c.input(0)->dtype);
+  // A unit step on the last axis copies whole output rows at once.
+  const SliceParams& p = state->p;
+  const int64_t run = p.out.rank > 0 && p.step[p.out.rank - 1] == 1 ? p.out.dims[p.out.rank - 1] : 1;
+  state->min_per_thread =
+      min_copy_elements_per_thread(run * static_cast<int64_t>(state->elem_size));
   op->kernel = movement_prefix(c.input(0)->dtype) + "_slice";
   op->state = std::move(state);
   op->run = run_slice;

@@ -1,4 +1,6 @@
 // Softmax over the last axis (eq. 14), exp table built by the converter.
+#include <algorithm>
+
 #include "kernels/reference/reference.h"
 #include "runtime/ops/op_util.h"
 
@@ -37,9 +39,13 @@ dyad_status verify_softmax(const OpCheck& c) {
   return DYAD_OK;
 }
 
+// Rows are independent: split them across the session's threads.
 void run_softmax(const PreparedOp& op) {
-  ref::softmax(op.as<SoftmaxState>().p, static_cast<const int8_t*>(op.in[0]),
-               static_cast<int8_t*>(op.out[0]));
+  const SoftmaxParams& p = op.as<SoftmaxState>().p;
+  const auto* x = static_cast<const int8_t*>(op.in[0]);
+  auto* y = static_cast<int8_t*>(op.out[0]);
+  op.parallel_for(p.rows, kMinElementsPerThread / std::max<int64_t>(1, p.cols) + 1,
+                  [&](int64_t begin, int64_t end, int) { ref::softmax_rows(p, x, y, begin, end); });
 }
 
 dyad_status prepare_softmax(const OpCheck& c, PreparedOp* op) {

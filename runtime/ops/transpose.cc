@@ -9,6 +9,7 @@ namespace {
 struct TransposeState : OpState {
   TransposeParams p;
   size_t elem_size = 1;
+  int64_t min_per_thread = 1;
 };
 
 dyad_status verify_transpose(const OpCheck& c) {
@@ -33,9 +34,12 @@ dyad_status verify_transpose(const OpCheck& c) {
   return expect_output_shape(c, 0, expected);
 }
 
+// Output elements are independent: split them across the session's threads.
 void run_transpose(const PreparedOp& op) {
   const auto& s = op.as<TransposeState>();
-  ref::transpose(s.p, op.in[0], s.elem_size, op.out[0]);
+  op.parallel_for(s.p.in.elements(), s.min_per_thread, [&](int64_t begin, int64_t end, int) {
+    ref::transpose_range(s.p, op.in[0], s.elem_size, op.out[0], begin, end);
+  });
 }
 
 dyad_status prepare_transpose(const OpCheck& c, PreparedOp* op) {
@@ -44,6 +48,12 @@ dyad_status prepare_transpose(const OpCheck& c, PreparedOp* op) {
   state->p.in = c.input(0)->shape;
   for (int i = 0; i < state->p.in.rank; ++i) state->p.perm[i] = perm->Get(i);
   state->elem_size = dtype_size(c.input(0)->dtype);
+  // A kept last axis copies whole output rows at once.
+  const TransposeParams& p = state->p;
+  const int last = p.in.rank - 1;
+  const int64_t run = last >= 0 && p.perm[last] == last ? p.in.dims[last] : 1;
+  state->min_per_thread =
+      min_copy_elements_per_thread(run * static_cast<int64_t>(state->elem_size));
   op->kernel = movement_prefix(c.input(0)->dtype) + "_transpose";
   op->state = std::move(state);
   op->run = run_transpose;
