@@ -24,6 +24,26 @@ void row_major_strides(const Shape& s, int64_t* strides) {
   }
 }
 
+// memcpy for the short runs of channel concats (a few to a few dozen bytes per
+// pixel), where a library call per run costs more than the copy: fixed-size
+// (possibly overlapping) moves the compiler inlines.
+void copy_run(uint8_t* out, const uint8_t* in, size_t n) {
+  if (n > 32) {
+    std::memcpy(out, in, n);
+  } else if (n >= 16) {
+    std::memcpy(out, in, 16);
+    std::memcpy(out + n - 16, in + n - 16, 16);
+  } else if (n >= 8) {
+    std::memcpy(out, in, 8);
+    std::memcpy(out + n - 8, in + n - 8, 8);
+  } else if (n >= 4) {
+    std::memcpy(out, in, 4);
+    std::memcpy(out + n - 4, in + n - 4, 4);
+  } else {
+    for (size_t i = 0; i < n; ++i) out[i] = in[i];
+  }
+}
+
 template <typename T>
 void copy_strided_as(const uint8_t* in, int64_t step, int64_t n, uint8_t* out) {
   for (int64_t i = 0; i < n; ++i) {
@@ -34,7 +54,7 @@ void copy_strided_as(const uint8_t* in, int64_t step, int64_t n, uint8_t* out) {
 // n elements from `in` (every `step` elements) to contiguous `out`.
 void copy_strided(const uint8_t* in, int64_t step, int64_t n, size_t elem_size, uint8_t* out) {
   if (step == 1) {
-    std::memcpy(out, in, static_cast<size_t>(n) * elem_size);
+    copy_run(out, in, static_cast<size_t>(n) * elem_size);
     return;
   }
   switch (elem_size) {
@@ -123,13 +143,22 @@ void concat_range(const ConcatParams& p, const void* const* inputs, const Shape*
                   size_t elem_size, void* output, int64_t begin, int64_t end) {
   // The output is `outer` rows (dims before axis); each row is input 0's
   // block, then input 1's, ... (each input's dims from axis on, contiguous).
+  // Blocks of the first inputs are kept on the stack (no allocation in run()).
+  constexpr int32_t kCached = 16;
+  int64_t cached[kCached];
   const auto block = [&](int32_t i) {
+    if (i < kCached) return cached[i];
     int64_t b = 1;
     for (int d = p.axis; d < input_shapes[i].rank; ++d) b *= input_shapes[i].dims[d];
     return b;
   };
   int64_t row_elements = 0;
-  for (int32_t i = 0; i < p.num_inputs; ++i) row_elements += block(i);
+  for (int32_t i = 0; i < p.num_inputs; ++i) {
+    int64_t b = 1;
+    for (int d = p.axis; d < input_shapes[i].rank; ++d) b *= input_shapes[i].dims[d];
+    if (i < kCached) cached[i] = b;
+    row_elements += b;
+  }
   if (row_elements == 0 || begin >= end) return;
   int64_t row = begin / row_elements;
   int64_t skip = begin - row * row_elements;  // elements of the first row before begin
@@ -143,8 +172,8 @@ void concat_range(const ConcatParams& p, const void* const* inputs, const Shape*
       }
       const int64_t n = std::min(b - skip, left);
       const auto* in = static_cast<const uint8_t*>(inputs[i]);
-      std::memcpy(out, in + static_cast<size_t>(row * b + skip) * elem_size,
-                  static_cast<size_t>(n) * elem_size);
+      copy_run(out, in + static_cast<size_t>(row * b + skip) * elem_size,
+               static_cast<size_t>(n) * elem_size);
       out += static_cast<size_t>(n) * elem_size;
       left -= n;
       skip = 0;
