@@ -242,12 +242,15 @@ PackedGemm pack_depthwise_c4(Isa isa, const ConvParams& p, const int8_t* weights
   return pg;
 }
 
-// Channel held by slot s of the AVX2 tap-pair layout: in each block of 16,
-// the in-lane vpunpck{l,h}wd put channels 0-3, 8-11 in the first 8 lanes and
-// 4-7, 12-15 in the next 8 (qs8_dwconv_16c2__avx2.cc).
-int32_t dw_pair_slot_channel(int32_t s) {
+// Channel held by slot s of the AVX2 tap-pair layout (n channels): in each
+// block of 16, the in-lane vpunpck{l,h}wd put channels 0-3, 8-11 in the first
+// 8 lanes and 4-7, 12-15 in the next 8 (qs8_dwconv_16c2__avx2.cc). A block
+// starts at channel s / 16 * 16, except the last one, which ends at n when
+// n >= 16: it overlaps the one before, so the kernel loads whole 16-byte
+// vectors and never reads past a pixel (dwconv_pair_block_channel).
+int32_t dw_pair_slot_channel(int32_t s, int32_t n) {
   static constexpr int32_t kOrder[16] = {0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15};
-  return s / 16 * 16 + kOrder[s % 16];
+  return x86::dwconv_pair_block_channel(s / 16 * 16, n) + kOrder[s % 16];
 }
 
 PackedGemm pack_depthwise(Isa isa, const ConvParams& p, const int8_t* weights,
@@ -286,8 +289,8 @@ PackedGemm pack_depthwise(Isa isa, const ConvParams& p, const int8_t* weights,
   }
   // Weight pairs (w_2t low, w_2t+1 high int16 of a lane) in slot order.
   for (int32_t s = 0; s < pg.n_padded; ++s) {
-    const int32_t c = dw_pair_slot_channel(s);
-    if (c >= pg.n) continue;  // zero weights: the tail lanes add 0
+    const int32_t c = dw_pair_slot_channel(s, pg.n);
+    if (c >= pg.n) continue;  // zero weights: the tail lanes add 0 (n < 16 only)
     for (int32_t t = 0; t < pairs; ++t) {
       const int8_t w0 = weights[int64_t{c} * pg.k + 2 * t];
       const int8_t w1 = 2 * t + 1 < pg.k ? weights[int64_t{c} * pg.k + 2 * t + 1] : int8_t{0};
@@ -361,9 +364,9 @@ size_t scratch_bytes(const PackedGemm& pg) {
   if (pg.arm_layout && pg.depthwise) return arm::dwconv_scratch_bytes(pg.buffer.data());
   if (pg.arm_layout) return arm::conv_scratch_bytes(pg.buffer.data());
 #endif
-  // Depthwise: tap lists, then one row of Z_in.
+  // Depthwise: the tap list, the row pointers (x86/dwconv_driver.h), one row of Z_in.
   if (pg.depthwise && pg.dw_taps_per_lane == 4) return pg.scratch;
-  if (pg.depthwise) return sizeof(void*) * size_t(pg.k) + size_t(pg.n_padded) + 64;
+  if (pg.depthwise) return sizeof(void*) * (2 * size_t(pg.k) + 1) + size_t(pg.n_padded) + 64;
   return size_t(pg.mr) * pg.k_padded * pg.weight_bytes + 64;  // + alignment slack
 }
 

@@ -29,29 +29,57 @@ void run_dwconv(const GemmJob& job) {
   const int32_t* prm = reinterpret_cast<const int32_t*>(pg.buffer.data());
   const int32_t* weights = prm + int64_t{kPackedParamArrays} * pg.n_padded;
   const int64_t out_hw = int64_t{p.out_h} * p.out_w;
-  // Scratch: the tap list, then a row of Z_in values.
+  // Scratch: the tap list (k + 1 entries: an odd count repeats its last
+  // tap), the input row of each kernel row (kernel_h <= k), a row of Z_in.
   uintptr_t base = reinterpret_cast<uintptr_t>(job.scratch);
   base = (base + 63) & ~uintptr_t{63};
   const int8_t** taps_in = reinterpret_cast<const int8_t**>(base);
-  int8_t* zero_point_row = reinterpret_cast<int8_t*>(taps_in + pg.k);
+  const int8_t** row_of = taps_in + pg.k + 1;
+  int8_t* zero_point_row = reinterpret_cast<int8_t*>(row_of + pg.k);
   fill(zero_point_row, pg.n_padded, static_cast<int8_t>(p.input_zero_point));
+  // Walk (b, oy, ox) incrementally (no division per pixel); the input row
+  // of each kernel row is found once per output row.
+  int64_t b = job.row_begin / out_hw;
+  int32_t oy = static_cast<int32_t>((job.row_begin - b * out_hw) / p.out_w);
+  int32_t ox = static_cast<int32_t>(job.row_begin - b * out_hw - int64_t{oy} * p.out_w);
+  bool new_row = true;
+  const int64_t in_row_bytes = int64_t{p.in_w} * p.in_c;
   for (int64_t m = job.row_begin; m < job.row_end; ++m) {
-    const int64_t b = m / out_hw;
-    const int64_t rem = m - b * out_hw;
-    const int32_t oy = static_cast<int32_t>(rem / p.out_w);
-    const int32_t ox = static_cast<int32_t>(rem - int64_t{oy} * p.out_w);
+    if (new_row) {
+      for (int32_t ky = 0; ky < p.kernel_h; ++ky) {
+        const int32_t iy = oy * p.stride_h - p.pad_top + ky * p.dilation_h;
+        row_of[ky] = iy >= 0 && iy < p.in_h ? job.input + (b * p.in_h + iy) * in_row_bytes : nullptr;
+      }
+      new_row = false;
+    }
+    const int32_t ix0 = ox * p.stride_w - p.pad_left;
+    const bool cols_inside = ix0 >= 0 && ix0 + (p.kernel_w - 1) * p.dilation_w < p.in_w;
     int32_t count = 0;
     for (int32_t ky = 0; ky < p.kernel_h; ++ky) {
-      const int32_t iy = oy * p.stride_h - p.pad_top + ky * p.dilation_h;
-      const bool row_inside = iy >= 0 && iy < p.in_h;
-      for (int32_t kx = 0; kx < p.kernel_w; ++kx, ++count) {
-        const int32_t ix = ox * p.stride_w - p.pad_left + kx * p.dilation_w;
-        taps_in[count] = row_inside && ix >= 0 && ix < p.in_w
-                             ? job.input + ((b * p.in_h + iy) * p.in_w + ix) * p.in_c
-                             : zero_point_row;
+      const int8_t* row = row_of[ky];
+      if (row == nullptr) {
+        for (int32_t kx = 0; kx < p.kernel_w; ++kx) taps_in[count++] = zero_point_row;
+      } else if (cols_inside) {
+        const int8_t* at = row + int64_t{ix0} * p.in_c;
+        const int64_t step = int64_t{p.dilation_w} * p.in_c;
+        for (int32_t kx = 0; kx < p.kernel_w; ++kx, at += step) taps_in[count++] = at;
+      } else {
+        for (int32_t kx = 0; kx < p.kernel_w; ++kx) {
+          const int32_t ix = ix0 + kx * p.dilation_w;
+          taps_in[count++] = ix >= 0 && ix < p.in_w ? row + int64_t{ix} * p.in_c : zero_point_row;
+        }
       }
     }
+    if (count & 1) taps_in[count] = taps_in[count - 1];  // an odd last tap's pair (weight 0)
     Kernel::pixel(taps_in, count, pg, prm, weights, job.output + m * p.out_c, epi);
+    if (++ox == p.out_w) {
+      ox = 0;
+      new_row = true;
+      if (++oy == p.out_h) {
+        oy = 0;
+        ++b;
+      }
+    }
   }
 }
 

@@ -39,8 +39,8 @@ void qs8_gemm_4x16c2__avx2(const GemmJob& job);
 void qs8_gemm_6x16c4__avxvnni(const GemmJob& job);
 void qs8_gemm_8x32c4__avx512vnni(const GemmJob& job);
 // Depthwise (one input and one output channel per group), any kernel size,
-// stride, dilation and padding: AVX2, one tap per vpmaddwd lane.
-// Depthwise, 2 taps per vpmaddwd lane, 16 channels per block.
+// stride, dilation and padding: AVX2, 2 taps per vpmaddwd lane, 16 channels
+// per block.
 void qs8_dwconv_16c2__avx2(const GemmJob& job);
 // Depthwise, 4 taps (of one kernel column) per vpdpbusd lane, 32 channels
 // per block (kernels/x86/dwconv_c4_ymm.h); PackedGemm::dw_taps_per_lane == 4.
@@ -50,6 +50,13 @@ void qs8_dwconv_64c4__avx512vnni(const GemmJob& job);
 // Channel padding of the depthwise packed layouts: two taps per lane (the
 // AVX2 16c2 kernel), four taps per lane (the 32c4 kernels).
 constexpr int32_t kDepthwiseChannelTile = 16;
+// First channel of the 16c2 block whose packed slots start at slot_begin: the
+// last block of n >= 16 channels ends at n (overlapping the one before).
+constexpr int32_t dwconv_pair_block_channel(int32_t slot_begin, int32_t n) {
+  return n >= kDepthwiseChannelTile && slot_begin + kDepthwiseChannelTile > n
+             ? n - kDepthwiseChannelTile
+             : slot_begin;
+}
 constexpr int32_t kDepthwiseC4ChannelTile = 32;
 constexpr int32_t kDepthwiseC64ChannelTile = 64;  // the 64c4 kernel
 // The 32c4 kernels take output rows in runs of at most this many pixels.

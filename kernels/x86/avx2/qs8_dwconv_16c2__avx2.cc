@@ -39,25 +39,30 @@ struct Avx2Dwconv16c2 {
   static void finish(__m256i lo, __m256i hi, const int32_t* prm, int64_t stride, int32_t c,
                      int8_t* out, int n, const Epilogue& epi) {
     auto bias = [&](int32_t at) {
-      return _mm256_load_si256(reinterpret_cast<const __m256i*>(prm + at));
+      return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(prm + at));
     };
     const __m256i a = _mm256_add_epi32(_mm256_permute2x128_si256(lo, hi, 0x20), bias(c));
     const __m256i b = _mm256_add_epi32(_mm256_permute2x128_si256(lo, hi, 0x31), bias(c + 8));
-    store_16xi8(out + c, requantize_ymm(a, prm, stride, c, epi),
-                requantize_ymm(b, prm, stride, c + 8, epi), n);
+    store_16xi8_clamped(out + c, requantize_ymm_unclamped(a, prm, stride, c, epi),
+                        requantize_ymm_unclamped(b, prm, stride, c + 8, epi), epi, n);
   }
 
-  static void pixel(const int8_t* const* tin, int32_t count, const PackedGemm& pg,
-                    const int32_t* prm, const int32_t* weights, int8_t* out, const Epilogue& epi) {
+  // kPairs > 0: the tap-pair count known at compile time (fully unrolled
+  // loops for 3x3 and 5x5); 0: `pairs` at run time. tin[2 * pairs - 1] is
+  // valid for an odd tap count (the driver repeats the last tap; weight 0).
+  template <int32_t kPairs>
+  static void pixel_pairs(const int8_t* const* tin, int32_t pairs, const PackedGemm& pg,
+                          const int32_t* prm, const int32_t* weights, int8_t* out,
+                          const Epilogue& epi) {
+    if (kPairs > 0) pairs = kPairs;
     const int64_t stride = pg.n_padded;
-    const int32_t pairs = (count + 1) / 2;
     int32_t c = 0;
     // 32 channels at a time: 4 independent accumulators.
     for (; c + 32 <= pg.n; c += 32) {
       __m256i lo0 = _mm256_setzero_si256(), hi0 = lo0, lo1 = lo0, hi1 = lo0;
       for (int32_t t = 0; t < pairs; ++t) {
         const int8_t* a = tin[2 * t] + c;
-        const int8_t* b = (2 * t + 1 < count ? tin[2 * t + 1] : tin[2 * t]) + c;
+        const int8_t* b = tin[2 * t + 1] + c;
         const int32_t* w = weights + int64_t{t} * stride + c;
         tap_pair(load16(a), load16(b), w, lo0, hi0);
         tap_pair(load16(a + 16), load16(b + 16), w + 16, lo1, hi1);
@@ -65,24 +70,35 @@ struct Avx2Dwconv16c2 {
       finish(lo0, hi0, prm, stride, c, out, 16, epi);
       finish(lo1, hi1, prm, stride, c + 16, out, 16, epi);
     }
-    for (; c < pg.n; c += 16) {
+    // Blocks of 16: packed slots from s, channels from c (the last block of
+    // n >= 16 channels overlaps the one before; it rewrites equal bytes).
+    for (int32_t s = c; s < pg.n; s += 16) {
+      c = dwconv_pair_block_channel(s, pg.n);
       const int n = pg.n - c < 16 ? pg.n - c : 16;
       __m256i lo = _mm256_setzero_si256(), hi = lo;
-      for (int32_t t = 0; t < pairs; ++t) {
-        const int8_t* a = tin[2 * t] + c;
-        const int8_t* b = (2 * t + 1 < count ? tin[2 * t + 1] : tin[2 * t]) + c;
-        const int32_t* w = weights + int64_t{t} * stride + c;
-        if (n == 16) {
-          tap_pair(load16(a), load16(b), w, lo, hi);
-        } else {  // channel tail: never read past the pixel (zero weights above n)
+      if (n == 16) {
+        for (int32_t t = 0; t < pairs; ++t) {
+          const int32_t* w = weights + int64_t{t} * stride + s;
+          tap_pair(load16(tin[2 * t] + c), load16(tin[2 * t + 1] + c), w, lo, hi);
+        }
+      } else {  // fewer than 16 channels: never read past the pixel (zero weights above n)
+        for (int32_t t = 0; t < pairs; ++t) {
           alignas(16) int8_t ta[16] = {}, tb[16] = {};
-          std::memcpy(ta, a, static_cast<size_t>(n));
-          std::memcpy(tb, b, static_cast<size_t>(n));
-          tap_pair(load16(ta), load16(tb), w, lo, hi);
+          std::memcpy(ta, tin[2 * t] + c, static_cast<size_t>(n));
+          std::memcpy(tb, tin[2 * t + 1] + c, static_cast<size_t>(n));
+          tap_pair(load16(ta), load16(tb), weights + int64_t{t} * stride + s, lo, hi);
         }
       }
       finish(lo, hi, prm, stride, c, out, n, epi);
     }
+  }
+
+  static void pixel(const int8_t* const* tin, int32_t count, const PackedGemm& pg,
+                    const int32_t* prm, const int32_t* weights, int8_t* out, const Epilogue& epi) {
+    const int32_t pairs = (count + 1) / 2;
+    if (pairs == 5) return pixel_pairs<5>(tin, pairs, pg, prm, weights, out, epi);    // 3x3
+    if (pairs == 13) return pixel_pairs<13>(tin, pairs, pg, prm, weights, out, epi);  // 5x5
+    pixel_pairs<0>(tin, pairs, pg, prm, weights, out, epi);
   }
 };
 
