@@ -17,12 +17,13 @@ namespace x86 {
 namespace {
 
 // `prm` points at packed parameter arrays (PackedParam order, `stride`
-// entries each, 32-byte aligned); `j` is the first of the 8 channels.
+// entries each); `j` is the first of the 8 channels, any channel (the 16c2
+// depthwise kernel's last block starts at n - 16), hence unaligned loads.
 // Eq. 6 without the output zero point and clamp (see requantize_ymm).
 inline __m256i requantize_ymm_unclamped(__m256i x, const int32_t* prm, int64_t stride, int64_t j,
                                         const Epilogue& e) {
   auto load = [&](int array) {
-    return _mm256_load_si256(reinterpret_cast<const __m256i*>(prm + array * stride + j));
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(prm + array * stride + j));
   };
   if (e.any_left_shift) {
     // Saturating left shift: clamp to [INT32_MIN >> l, INT32_MAX >> l], shift,
@@ -65,13 +66,19 @@ inline __m256i requantize_ymm(__m256i x, const int32_t* prm, int64_t stride, int
   return _mm256_add_epi32(x, _mm256_set1_epi32(e.zero_point));
 }
 
-// Stores channels 0..7 (a) and 8..15 (b), already in int8 range, as 16 bytes
-// in channel order; only the first n (<= 16) are written.
-inline void store_16xi8(int8_t* out, __m256i a, __m256i b, int n) {
-  const __m256i w16 = _mm256_packs_epi32(a, b);     // a0-3 b0-3 | a4-7 b4-7
+// Eq. 6's "+ Z_out, clamp" after narrowing, for 16 lanes at once: a and b
+// (channels 0..7, 8..15) come from requantize_ymm_unclamped. Exact: the
+// saturating packs and adds are monotonic and cannot move a value across
+// [lo, hi], which lies inside int8, so clamp(sat8(sat16(x) +sat Z)) equals
+// clamp(x + Z). Saves the three int32 clamp ops per 8 lanes.
+inline void store_16xi8_clamped(int8_t* out, __m256i a, __m256i b, const Epilogue& e, int n) {
+  const __m256i w16 = _mm256_adds_epi16(_mm256_packs_epi32(a, b),  // a0-3 b0-3 | a4-7 b4-7
+                                        _mm256_set1_epi16(static_cast<int16_t>(e.zero_point)));
   const __m256i w8 = _mm256_packs_epi16(w16, w16);  // dwords: a0-3 b0-3 . . | a4-7 b4-7 . .
   const __m256i ordered = _mm256_permutevar8x32_epi32(w8, _mm256_setr_epi32(0, 4, 1, 5, 0, 0, 0, 0));
-  const __m128i bytes = _mm256_castsi256_si128(ordered);
+  __m128i bytes = _mm256_castsi256_si128(ordered);
+  bytes = _mm_max_epi8(bytes, _mm_set1_epi8(static_cast<int8_t>(e.lo_minus_zp + e.zero_point)));
+  bytes = _mm_min_epi8(bytes, _mm_set1_epi8(static_cast<int8_t>(e.hi_minus_zp + e.zero_point)));
   if (n >= 16) {
     _mm_storeu_si128(reinterpret_cast<__m128i*>(out), bytes);
   } else {
@@ -104,7 +111,8 @@ inline void store_acc_16(int8_t* out, const int32_t* acc, const int32_t* prm, co
                          int n) {
   const __m256i v0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(acc));
   const __m256i v1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(acc + 8));
-  store_16xi8(out, requantize_ymm(v0, prm, 16, 0, e), requantize_ymm(v1, prm, 16, 8, e), n);
+  store_16xi8_clamped(out, requantize_ymm_unclamped(v0, prm, 16, 0, e),
+                      requantize_ymm_unclamped(v1, prm, 16, 8, e), e, n);
 }
 inline void store_acc_16(int16_t* out, const int32_t* acc, const int32_t* prm, const Epilogue& e,
                          int n) {
@@ -117,11 +125,31 @@ inline void store_acc_16(int32_t* out, const int32_t* acc, const int32_t* /*prm*
   std::memcpy(out, acc, static_cast<size_t>(n < 16 ? n : 16) * sizeof(int32_t));
 }
 
+// The same for a half block: acc[0..7] only, n <= 8.
+inline void store_acc_8(int8_t* out, const int32_t* acc, const int32_t* prm, const Epilogue& e,
+                        int n) {
+  const __m256i v = requantize_ymm_unclamped(
+      _mm256_load_si256(reinterpret_cast<const __m256i*>(acc)), prm, 16, 0, e);
+  store_16xi8_clamped(out, v, v, e, n);
+}
+inline void store_acc_8(int16_t* out, const int32_t* acc, const int32_t* prm, const Epilogue& e,
+                        int n) {
+  const __m256i v =
+      requantize_ymm(_mm256_load_si256(reinterpret_cast<const __m256i*>(acc)), prm, 16, 0, e);
+  store_16xi16(out, v, v, n);
+}
+inline void store_acc_8(int32_t* out, const int32_t* acc, const int32_t* /*prm*/,
+                        const Epilogue& /*e*/, int n) {
+  std::memcpy(out, acc, static_cast<size_t>(n < 8 ? n : 8) * sizeof(int32_t));
+}
+
 // The strip of the 16-channel ymm GEMM kernels (AVX2, AVX-VNNI), shared
 // through CRTP: for each block of 16 channels, Kernel::accumulate fills the
 // int32 tile (bias included), then each valid row goes through the epilogue
 // of Out. Kernel provides kMR, kNR == 16, kKC, AElem and
-// accumulate(rows, block, k_padded / kKC, acc).
+// accumulate(rows, block, k_padded / kKC, acc); with kHalfBlocks also
+// accumulate_half (channels 0..7 only), used for a last block of <= 8
+// channels (BlazeFace's 24, 56, 72, 88-channel layers waste no MACs).
 template <typename Kernel>
 struct YmmStrip16 {
   // AElem: Kernel::AElem (a parameter: Kernel is incomplete where this
@@ -137,8 +165,17 @@ struct YmmStrip16 {
       const uint8_t* block = group_base + (n0 / kNR) * pg.block_bytes;
       const int32_t* prm = reinterpret_cast<const int32_t*>(block);
       alignas(32) int32_t acc[Kernel::kMR][kNR];
-      Kernel::accumulate(a, block, k_steps, acc);
       const int n_left = pg.n - n0;
+      if constexpr (Kernel::kHalfBlocks) {
+        if (n_left <= kNR / 2) {
+          Kernel::accumulate_half(a, block, k_steps, acc);
+          for (int r = 0; r < row_count; ++r) {
+            store_acc_8(out + r * out_stride + n0, acc[r], prm, epi, n_left);
+          }
+          continue;
+        }
+      }
+      Kernel::accumulate(a, block, k_steps, acc);
       for (int r = 0; r < row_count; ++r) {
         store_acc_16(out + r * out_stride + n0, acc[r], prm, epi, n_left);
       }

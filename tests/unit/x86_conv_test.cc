@@ -525,7 +525,7 @@ TEST_P(X86ConvTest, RowRangeSplits) {
 // every block, N and rows around every tile, on FC and conv shapes.
 TEST_P(X86ConvTest, WideOutputShapes) {
   const int32_t ks[] = {1, 3, 4, 5, 8, 17, 64, 96, 257};
-  const int32_t ns[] = {1, 2, 6, 15, 16, 17, 31, 32, 33, 96};
+  const int32_t ns[] = {1, 2, 6, 8, 15, 16, 17, 24, 31, 32, 33, 96};
   const int32_t rows[] = {1, 3, 4, 5, 6, 7, 8, 9, 17};
   uint32_t seed = 1100;
   for (DType out : {DType::kInt16, DType::kInt32}) {

@@ -42,15 +42,25 @@ struct Avx2Gemm4x16c2 : YmmStrip16<Avx2Gemm4x16c2> {
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i),
                           _mm256_sub_epi16(_mm256_cvtepi8_epi16(v), z));
     }
+    if (i + 8 <= n) {  // 24, 40 … channel rows: one more 8-wide step
+      const __m128i v = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(src + i));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i),
+                       _mm_sub_epi16(_mm_cvtepi8_epi16(v), _mm256_castsi256_si128(z)));
+      i += 8;
+    }
     for (; i < n; ++i) dst[i] = static_cast<int16_t>(src[i] - z_in);
   }
 
-  // acc[r][j] = bias[j] + sum over k of a[r][k] * w[k][j], for all kMR rows.
+  // acc[r][j] = bias[j] + sum over k of a[r][k] * w[k][j], for all kMR rows
+  // and the block's 16 channels (kFull) or its first 8 (a last block of at
+  // most 8 channels: half the MACs, same packed layout).
   // Its own function, ending in stores: GCC 12 then keeps every accumulator
   // in a register through the loop (it spills them when the epilogue is in
   // the same function).
-  __attribute__((noinline)) static void accumulate(const int16_t* const* a, const uint8_t* block,
-                                                   int32_t k_pairs, int32_t (*acc)[kNR]) {
+  template <bool kFull>
+  __attribute__((noinline)) static void accumulate_cols(const int16_t* const* a,
+                                                        const uint8_t* block, int32_t k_pairs,
+                                                        int32_t (*acc)[kNR]) {
     const int32_t* prm = reinterpret_cast<const int32_t*>(block);
     const __m256i* w =
         reinterpret_cast<const __m256i*>(block + kPackedParamArrays * kNR * sizeof(int32_t));
@@ -66,7 +76,7 @@ struct Avx2Gemm4x16c2 : YmmStrip16<Avx2Gemm4x16c2> {
     int32_t kp = 0;
     do {  // k_padded >= kc: at least one step
       const __m256i w0 = _mm256_load_si256(w);
-      const __m256i w1 = _mm256_load_si256(w + 1);
+      const __m256i w1 = kFull ? _mm256_load_si256(w + 1) : w0;
       w += 2;
 #define DYAD_STEP(r)                                                      \
   {                                                                       \
@@ -74,18 +84,27 @@ struct Avx2Gemm4x16c2 : YmmStrip16<Avx2Gemm4x16c2> {
     std::memcpy(&pair, a_##r + 2 * kp, sizeof(pair));                     \
     const __m256i av = _mm256_set1_epi32(pair);                           \
     madd_add(c0_##r, av, w0);                                             \
-    madd_add(c1_##r, av, w1);                                             \
+    if (kFull) madd_add(c1_##r, av, w1);                                  \
   }
       DYAD_ROWS(DYAD_STEP)
     } while (++kp < k_pairs);
-#define DYAD_STORE(r)                                                    \
-  _mm256_store_si256(reinterpret_cast<__m256i*>(acc[r]), c0_##r);        \
-  _mm256_store_si256(reinterpret_cast<__m256i*>(acc[r] + 8), c1_##r);
+#define DYAD_STORE(r)                                                         \
+  _mm256_store_si256(reinterpret_cast<__m256i*>(acc[r]), c0_##r);             \
+  if (kFull) _mm256_store_si256(reinterpret_cast<__m256i*>(acc[r] + 8), c1_##r);
     DYAD_ROWS(DYAD_STORE)
 #undef DYAD_ROWS
 #undef DYAD_INIT
 #undef DYAD_STEP
 #undef DYAD_STORE
+  }
+  static constexpr bool kHalfBlocks = true;
+  static void accumulate(const int16_t* const* a, const uint8_t* block, int32_t k_pairs,
+                         int32_t (*acc)[kNR]) {
+    accumulate_cols<true>(a, block, k_pairs, acc);
+  }
+  static void accumulate_half(const int16_t* const* a, const uint8_t* block, int32_t k_pairs,
+                              int32_t (*acc)[kNR]) {
+    accumulate_cols<false>(a, block, k_pairs, acc);
   }
 };
 

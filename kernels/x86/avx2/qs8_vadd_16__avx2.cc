@@ -106,9 +106,9 @@ void add_run(const BinaryKernelParams& p, const int8_t* a, const int8_t* b, int8
       b0 = rescale8(_mm256_cvtepi8_epi32(q), cb);
       b1 = rescale8(_mm256_cvtepi8_epi32(_mm_srli_si128(q, 8)), cb);
     }
-    const __m256i y0 = requantize_ymm(combine(a0, b0), &p.out.lanes[0][0], 16, 0, eo);
-    const __m256i y1 = requantize_ymm(combine(a1, b1), &p.out.lanes[0][0], 16, 0, eo);
-    store_16xi8(dst, y0, y1, count);
+    const __m256i y0 = requantize_ymm_unclamped(combine(a0, b0), &p.out.lanes[0][0], 16, 0, eo);
+    const __m256i y1 = requantize_ymm_unclamped(combine(a1, b1), &p.out.lanes[0][0], 16, 0, eo);
+    store_16xi8_clamped(dst, y0, y1, eo, count);
   };
   size_t i = 0;
   for (; i + 16 <= n; i += 16) block(a + (kAScalar ? 0 : i), b + (kBScalar ? 0 : i), out + i, 16);

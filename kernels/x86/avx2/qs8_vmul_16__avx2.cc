@@ -37,9 +37,10 @@ void mul_run(const BinaryKernelParams& p, const int8_t* a, const int8_t* b, int8
       b1 = _mm256_sub_epi32(_mm256_cvtepi8_epi32(_mm_srli_si128(q, 8)), zb);
     }
     // |q_a - Z_a| * |q_b - Z_b| <= 255 * 255: exact in int32.
-    const __m256i y0 = requantize_ymm(_mm256_mullo_epi32(a0, b0), &p.out.lanes[0][0], 16, 0, eo);
-    const __m256i y1 = requantize_ymm(_mm256_mullo_epi32(a1, b1), &p.out.lanes[0][0], 16, 0, eo);
-    store_16xi8(dst, y0, y1, count);
+    const int32_t* lanes = &p.out.lanes[0][0];
+    const __m256i y0 = requantize_ymm_unclamped(_mm256_mullo_epi32(a0, b0), lanes, 16, 0, eo);
+    const __m256i y1 = requantize_ymm_unclamped(_mm256_mullo_epi32(a1, b1), lanes, 16, 0, eo);
+    store_16xi8_clamped(dst, y0, y1, eo, count);
   };
   size_t i = 0;
   for (; i + 16 <= n; i += 16) block(a + (kAScalar ? 0 : i), b + (kBScalar ? 0 : i), out + i, 16);

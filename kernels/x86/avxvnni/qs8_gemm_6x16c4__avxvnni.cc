@@ -30,6 +30,7 @@ inline void dpbusd(__m256i& acc, __m256i a, __m256i w) {
 
 // The tile loop and epilogue (int8 / int16 / int32 output) are YmmStrip16's.
 struct AvxVnniGemm6x16c4 : YmmStrip16<AvxVnniGemm6x16c4> {
+  static constexpr bool kHalfBlocks = false;
   static constexpr int kMR = 6;
   static constexpr int kNR = 16;
   static constexpr int kKC = 4;
