@@ -48,6 +48,11 @@ const Layer kLayers[] = {
     {"conv_3x3_56x56x64_64", 56, 56, 64, 64, 3, 1, 1},
     {"dw_3x3s1_56x56x144", 56, 56, 144, 144, 3, 1, 144},
     {"dw_3x3s2_56x56x144", 56, 56, 144, 144, 3, 2, 144},
+    // BlazeFace (front 128) layers: the stem, and the first block's
+    // depthwise and 1x1 on 24 channels (not a multiple of the vector width).
+    {"bf_stem_5x5s2_128x128x3_24", 128, 128, 3, 24, 5, 2, 1},
+    {"bf_dw_3x3s1_64x64x24", 64, 64, 24, 24, 3, 1, 24},
+    {"bf_1x1_64x64x24_24", 64, 64, 24, 24, 1, 1, 1},
 };
 
 // Shared random data and quantization of one layer, in both libraries' terms.
