@@ -34,21 +34,42 @@ struct Avx2Gemm4x16c2 : YmmStrip16<Avx2Gemm4x16c2> {
   using AElem = int16_t;
 
   static int16_t pad_value(int32_t /*z_in*/) { return 0; }  // (Z_in - Z_in)
+  // dst[i] = src[i] - Z_in for i < n. Tails use overlapping vectors ending at
+  // n (they rewrite equal values), never reading or writing past n: the
+  // stem's 15-byte kernel rows and 24-channel pixels take two vector steps.
   static void transform(const int8_t* src, int16_t* dst, int32_t n, int32_t z_in) {
     const __m256i z = _mm256_set1_epi16(static_cast<int16_t>(z_in));
-    int32_t i = 0;
-    for (; i + 16 <= n; i += 16) {
+    auto step16 = [&](int32_t i) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i));
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i),
                           _mm256_sub_epi16(_mm256_cvtepi8_epi16(v), z));
-    }
-    if (i + 8 <= n) {  // 24, 40 … channel rows: one more 8-wide step
+    };
+    auto step8 = [&](int32_t i) {
       const __m128i v = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(src + i));
       _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i),
                        _mm_sub_epi16(_mm_cvtepi8_epi16(v), _mm256_castsi256_si128(z)));
-      i += 8;
+    };
+    auto step4 = [&](int32_t i) {
+      int32_t word;
+      std::memcpy(&word, src + i, sizeof(word));
+      const __m128i w = _mm_sub_epi16(_mm_cvtepi8_epi16(_mm_cvtsi32_si128(word)),
+                                      _mm256_castsi256_si128(z));
+      _mm_storel_epi64(reinterpret_cast<__m128i*>(dst + i), w);
+    };
+    int32_t i = 0;
+    for (; i + 16 <= n; i += 16) step16(i);
+    if (i == n) return;
+    if (n >= 16) {
+      step16(n - 16);
+    } else if (n >= 8) {
+      step8(0);
+      step8(n - 8);
+    } else if (n >= 4) {
+      step4(0);
+      step4(n - 4);
+    } else {
+      for (; i < n; ++i) dst[i] = static_cast<int16_t>(src[i] - z_in);
     }
-    for (; i < n; ++i) dst[i] = static_cast<int16_t>(src[i] - z_in);
   }
 
   // acc[r][j] = bias[j] + sum over k of a[r][k] * w[k][j], for all kMR rows
