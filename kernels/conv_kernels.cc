@@ -247,10 +247,14 @@ PackedGemm pack_depthwise_c4(Isa isa, const ConvParams& p, const int8_t* weights
 // 8 lanes and 4-7, 12-15 in the next 8 (qs8_dwconv_16c2__avx2.cc). A block
 // starts at channel s / 16 * 16, except the last one, which ends at n when
 // n >= 16: it overlaps the one before, so the kernel loads whole 16-byte
-// vectors and never reads past a pixel (dwconv_pair_block_channel).
+// vectors and never reads past a pixel (dwconv_pair_block_channel). When
+// n % 16 <= 8 it is a half block instead: channels n - 8 .. n - 1 in channel
+// order in its first 8 slots (dwconv_pair_half_block). n or more: no channel.
 int32_t dw_pair_slot_channel(int32_t s, int32_t n) {
   static constexpr int32_t kOrder[16] = {0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15};
-  return x86::dwconv_pair_block_channel(s / 16 * 16, n) + kOrder[s % 16];
+  const int32_t block = s / 16 * 16;
+  if (x86::dwconv_pair_half_block(block, n)) return s % 16 < 8 ? n - 8 + s % 16 : n;
+  return x86::dwconv_pair_block_channel(block, n) + kOrder[s % 16];
 }
 
 PackedGemm pack_depthwise(Isa isa, const ConvParams& p, const int8_t* weights,
@@ -290,7 +294,7 @@ PackedGemm pack_depthwise(Isa isa, const ConvParams& p, const int8_t* weights,
   // Weight pairs (w_2t low, w_2t+1 high int16 of a lane) in slot order.
   for (int32_t s = 0; s < pg.n_padded; ++s) {
     const int32_t c = dw_pair_slot_channel(s, pg.n);
-    if (c >= pg.n) continue;  // zero weights: the tail lanes add 0 (n < 16 only)
+    if (c >= pg.n) continue;  // zero weights: the tail lanes add 0 (n < 16, half blocks)
     for (int32_t t = 0; t < pairs; ++t) {
       const int8_t w0 = weights[int64_t{c} * pg.k + 2 * t];
       const int8_t w1 = 2 * t + 1 < pg.k ? weights[int64_t{c} * pg.k + 2 * t + 1] : int8_t{0};

@@ -50,12 +50,18 @@ void qs8_dwconv_64c4__avx512vnni(const GemmJob& job);
 // Channel padding of the depthwise packed layouts: two taps per lane (the
 // AVX2 16c2 kernel), four taps per lane (the 32c4 kernels).
 constexpr int32_t kDepthwiseChannelTile = 16;
+// The last 16c2 block of n > 16 channels with n % 16 <= 8 is a half block:
+// channels n - 8 .. n - 1 in its first 8 slots, in channel order.
+constexpr bool dwconv_pair_half_block(int32_t slot_begin, int32_t n) {
+  return n > kDepthwiseChannelTile && slot_begin + kDepthwiseChannelTile > n &&
+         n % kDepthwiseChannelTile <= kDepthwiseChannelTile / 2;
+}
 // First channel of the 16c2 block whose packed slots start at slot_begin: the
 // last block of n >= 16 channels ends at n (overlapping the one before).
 constexpr int32_t dwconv_pair_block_channel(int32_t slot_begin, int32_t n) {
-  return n >= kDepthwiseChannelTile && slot_begin + kDepthwiseChannelTile > n
-             ? n - kDepthwiseChannelTile
-             : slot_begin;
+  return dwconv_pair_half_block(slot_begin, n)                                   ? n - 8
+         : n >= kDepthwiseChannelTile && slot_begin + kDepthwiseChannelTile > n ? n - kDepthwiseChannelTile
+                                                                                 : slot_begin;
 }
 constexpr int32_t kDepthwiseC4ChannelTile = 32;
 constexpr int32_t kDepthwiseC64ChannelTile = 64;  // the 64c4 kernel

@@ -297,7 +297,7 @@ TEST_P(X86ConvTest, SpatialConvShapes) {
 // 3x3 and 5x5, strides 1/2, dilation, asymmetric padding, row splits.
 TEST_P(X86ConvTest, DepthwiseShapes) {
   uint32_t seed = 250;
-  for (int32_t c : {2, 7, 8, 9, 15, 16, 17, 31, 33, 144}) {
+  for (int32_t c : {2, 7, 8, 9, 15, 16, 17, 24, 25, 31, 33, 40, 144}) {
     for (int32_t stride : {1, 2}) {
       ConvParams p = make_conv(1, 9, 8, c, c, 3, stride, 1, 1, 1, 1, 1, c);
       p.input_zero_point = static_cast<int32_t>(seed % 31) - 15;

@@ -30,6 +30,17 @@ inline void tap_pair(__m256i a, __m256i b, const int32_t* w, __m256i& lo, __m256
   hi = _mm256_add_epi32(hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(a, b), w_hi));
 }
 
+// One tap pair of 8 channels (a half block) into acc, in channel order:
+// the 128-bit unpacks give the pairs of channels 0-3 and 4-7.
+inline void tap_pair8(const int8_t* a, const int8_t* b, const int32_t* w, __m256i& acc) {
+  const __m128i a8 = _mm_cvtepi8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(a)));
+  const __m128i b8 = _mm_cvtepi8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(b)));
+  const __m256i ab = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_unpacklo_epi16(a8, b8)),
+                                             _mm_unpackhi_epi16(a8, b8), 1);
+  acc = _mm256_add_epi32(
+      acc, _mm256_madd_epi16(ab, _mm256_load_si256(reinterpret_cast<const __m256i*>(w))));
+}
+
 inline __m256i load16(const int8_t* p) {
   return _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
 }
@@ -74,6 +85,17 @@ struct Avx2Dwconv16c2 {
     // n >= 16 channels overlaps the one before; it rewrites equal bytes).
     for (int32_t s = c; s < pg.n; s += 16) {
       c = dwconv_pair_block_channel(s, pg.n);
+      if (dwconv_pair_half_block(s, pg.n)) {  // channels n - 8 .. n - 1
+        __m256i acc = _mm256_setzero_si256();
+        for (int32_t t = 0; t < pairs; ++t) {
+          tap_pair8(tin[2 * t] + c, tin[2 * t + 1] + c, weights + int64_t{t} * stride + s, acc);
+        }
+        const __m256i x = _mm256_add_epi32(
+            acc, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(prm + c)));
+        const __m256i y = requantize_ymm_unclamped(x, prm, stride, c, epi);
+        store_16xi8_clamped(out + c, y, y, epi, 8);
+        continue;
+      }
       const int n = pg.n - c < 16 ? pg.n - c : 16;
       __m256i lo = _mm256_setzero_si256(), hi = lo;
       if (n == 16) {
