@@ -249,11 +249,13 @@ PackedGemm pack_depthwise_c4(Isa isa, const ConvParams& p, const int8_t* weights
 // n >= 16: it overlaps the one before, so the kernel loads whole 16-byte
 // vectors and never reads past a pixel (dwconv_pair_block_channel). When
 // n % 16 <= 8 it is a half block instead: channels n - 8 .. n - 1 in channel
-// order in its first 8 slots (dwconv_pair_half_block). n or more: no channel.
+// order in its first 8 slots (dwconv_pair_half_block); 8 <= n < 16 is two
+// such halves (dwconv_pair_two_halves). n or more: no channel.
 int32_t dw_pair_slot_channel(int32_t s, int32_t n) {
   static constexpr int32_t kOrder[16] = {0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15};
   const int32_t block = s / 16 * 16;
   if (x86::dwconv_pair_half_block(block, n)) return s % 16 < 8 ? n - 8 + s % 16 : n;
+  if (x86::dwconv_pair_two_halves(n)) return s % 16 < 8 ? s % 16 : n - 16 + s % 16;
   return x86::dwconv_pair_block_channel(block, n) + kOrder[s % 16];
 }
 

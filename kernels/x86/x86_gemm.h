@@ -56,6 +56,12 @@ constexpr bool dwconv_pair_half_block(int32_t slot_begin, int32_t n) {
   return n > kDepthwiseChannelTile && slot_begin + kDepthwiseChannelTile > n &&
          n % kDepthwiseChannelTile <= kDepthwiseChannelTile / 2;
 }
+// 8 <= n < 16 channels: one block of two halves in channel order, channels
+// 0 .. 7 in slots 0 .. 7 and n - 8 .. n - 1 in slots 8 .. 15 (overlapping
+// when n < 16), so no load passes a pixel.
+constexpr bool dwconv_pair_two_halves(int32_t n) {
+  return n >= kDepthwiseChannelTile / 2 && n < kDepthwiseChannelTile;
+}
 // First channel of the 16c2 block whose packed slots start at slot_begin: the
 // last block of n >= 16 channels ends at n (overlapping the one before).
 constexpr int32_t dwconv_pair_block_channel(int32_t slot_begin, int32_t n) {

@@ -83,17 +83,26 @@ struct Avx2Dwconv16c2 {
     }
     // Blocks of 16: packed slots from s, channels from c (the last block of
     // n >= 16 channels overlaps the one before; it rewrites equal bytes).
+    // 8 channels from channel c, weights at slot s (channel order).
+    auto half = [&](int32_t s, int32_t c) {
+      __m256i acc = _mm256_setzero_si256();
+      for (int32_t t = 0; t < pairs; ++t) {
+        tap_pair8(tin[2 * t] + c, tin[2 * t + 1] + c, weights + int64_t{t} * stride + s, acc);
+      }
+      const __m256i x =
+          _mm256_add_epi32(acc, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(prm + c)));
+      const __m256i y = requantize_ymm_unclamped(x, prm, stride, c, epi);
+      store_16xi8_clamped(out + c, y, y, epi, 8);
+    };
+    if (dwconv_pair_two_halves(pg.n)) {
+      half(0, 0);
+      if (pg.n > 8) half(8, pg.n - 8);
+      return;
+    }
     for (int32_t s = c; s < pg.n; s += 16) {
       c = dwconv_pair_block_channel(s, pg.n);
       if (dwconv_pair_half_block(s, pg.n)) {  // channels n - 8 .. n - 1
-        __m256i acc = _mm256_setzero_si256();
-        for (int32_t t = 0; t < pairs; ++t) {
-          tap_pair8(tin[2 * t] + c, tin[2 * t + 1] + c, weights + int64_t{t} * stride + s, acc);
-        }
-        const __m256i x = _mm256_add_epi32(
-            acc, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(prm + c)));
-        const __m256i y = requantize_ymm_unclamped(x, prm, stride, c, epi);
-        store_16xi8_clamped(out + c, y, y, epi, 8);
+        half(s, c);
         continue;
       }
       const int n = pg.n - c < 16 ? pg.n - c : 16;
