@@ -4,6 +4,7 @@
 #include "kernels/elementwise_kernels.h"
 
 #include <cstdint>
+#include <cstring>
 #include <limits>
 
 #include "kernels/common/fixed_point.h"
@@ -272,8 +273,59 @@ void binary_run(const PreparedBinary& r, const int8_t* a, const int8_t* b, int8_
     a_base += index[d] * r.a_outer_stride[d];
     b_base += index[d] * r.b_outer_stride[d];
   }
+  // Short runs of a per-channel operand ([N,H,W,C] * [C], C < 128, e.g. an
+  // SE block's scale): along the innermost outer dim one operand is
+  // contiguous and the other repeats the same run. Consecutive runs then go
+  // to the kernel as one long run, with the repeated run tiled into a stack
+  // buffer (rebuilt only when its base moves), instead of one short tail
+  // call per pixel.
+  // Next outer index (last dim fastest).
+  auto next_outer = [&] {
+    for (int d = r.outer_rank - 1; d >= 0; --d) {
+      ++index[d];
+      a_base += r.a_outer_stride[d];
+      b_base += r.b_outer_stride[d];
+      if (index[d] < r.outer_dims[d]) break;
+      a_base -= r.a_outer_stride[d] * r.outer_dims[d];
+      b_base -= r.b_outer_stride[d] * r.outer_dims[d];
+      index[d] = 0;
+    }
+  };
+  constexpr int64_t kTileBytes = 256;
+  const int last = r.outer_rank - 1;
+  const bool plain = r.outer_rank > 0 && !r.a_scalar && !r.b_scalar && 2 * r.inner <= kTileBytes;
+  const bool tile_a = plain && r.a_outer_stride[last] == 0 && r.b_outer_stride[last] == r.inner;
+  const bool tile_b = plain && r.b_outer_stride[last] == 0 && r.a_outer_stride[last] == r.inner;
+  alignas(32) int8_t tiled[kTileBytes];
+  const int64_t runs_per_tile = kTileBytes / r.inner;
+  int64_t tiled_base = -1;
   int64_t pos = begin;
   while (pos < end) {
+    if ((tile_a || tile_b) && offset == 0) {
+      int64_t runs = r.outer_dims[last] - index[last];
+      if (runs > runs_per_tile) runs = runs_per_tile;
+      if (runs > (end - pos) / r.inner) runs = (end - pos) / r.inner;
+      if (runs >= 2) {
+        const int64_t base = tile_a ? a_base : b_base;
+        if (base != tiled_base) {
+          const int8_t* run = (tile_a ? a : b) + base;
+          for (int64_t i = 0; i < runs_per_tile; ++i) {
+            std::memcpy(tiled + i * r.inner, run, static_cast<size_t>(r.inner));
+          }
+          tiled_base = base;
+        }
+        const int64_t n = runs * r.inner;
+        r.run(k, tile_a ? tiled : a + a_base, tile_b ? tiled : b + b_base, out + pos,
+              static_cast<size_t>(n), nullptr, nullptr);
+        pos += n;
+        // runs - 1 steps cannot wrap the dim; the odometer below takes the last.
+        index[last] += runs - 1;
+        a_base += (runs - 1) * r.a_outer_stride[last];
+        b_base += (runs - 1) * r.b_outer_stride[last];
+        next_outer();
+        continue;
+      }
+    }
     const int64_t left_in_run = r.inner - offset;
     const int64_t n = end - pos < left_in_run ? end - pos : left_in_run;
     const int8_t* pa = a + a_base + (r.a_scalar ? 0 : offset);
@@ -291,16 +343,7 @@ void binary_run(const PreparedBinary& r, const int8_t* a, const int8_t* b, int8_
           r.b_scalar ? &b_value : nullptr);
     pos += n;
     offset = 0;
-    // Next outer index (last dim fastest).
-    for (int d = r.outer_rank - 1; d >= 0; --d) {
-      ++index[d];
-      a_base += r.a_outer_stride[d];
-      b_base += r.b_outer_stride[d];
-      if (index[d] < r.outer_dims[d]) break;
-      a_base -= r.a_outer_stride[d] * r.outer_dims[d];
-      b_base -= r.b_outer_stride[d] * r.outer_dims[d];
-      index[d] = 0;
-    }
+    next_outer();
   }
 }
 

@@ -204,6 +204,15 @@ TEST_P(ElementwiseKernelTest, PerChannelAndMiddleDims) {
     check_all_ops(shapes_of({1, 4, 5, c}, {1, 4, 5, 1}, {1, 4, 5, c}), 3200 + c, 2);
     if (HasFatalFailure()) return;
   }
+  // Many short per-channel runs (tiled into one long kernel run), a repeated
+  // operand whose base moves with an outer dim, and runs longer than half
+  // the tile (not tiled).
+  for (int32_t c : {1, 3, 8, 13, 100, 129}) {
+    check_all_ops(shapes_of({1, 12, 20, c}, {1, 1, 1, c}, {1, 12, 20, c}), 3400 + c, 2);
+    check_all_ops(shapes_of({1, 1, c}, {1, 70, c}, {1, 70, c}), 3500 + c, 2);
+    check_all_ops(shapes_of({2, 40, c}, {2, 1, c}, {2, 40, c}), 3600 + c, 2);
+    if (HasFatalFailure()) return;
+  }
   check_all_ops(shapes_of({2, 1, 3, 5}, {2, 4, 1, 5}, {2, 4, 3, 5}), 3300, 8);
   check_all_ops(shapes_of({4, 1}, {1, 3}, {4, 3}), 3301, 8);
   check_all_ops(shapes_of({1}, {1}, {1}), 3302, 8);
