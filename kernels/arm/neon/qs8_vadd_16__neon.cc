@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "kernels/arm/requant_neon.h"
+#include "kernels/common/binary_blocks.h"
 #include "kernels/elementwise_kernels.h"
 
 namespace dyad {
@@ -66,17 +67,7 @@ void add_run(const BinaryKernelParams& p, const int8_t* a, const int8_t* b, int8
     store_row8(y0, y1, range, dst, count < 8 ? count : 8);
     if (count > 8) store_row8(y2, y3, range, dst + 8, count - 8);
   };
-  size_t i = 0;
-  for (; i + 16 <= n; i += 16) block(a + (kAScalar ? 0 : i), b + (kBScalar ? 0 : i), out + i, 16);
-  if (i < n) {
-    // Tail: the same math on a zero-padded copy; only n - i outputs are stored.
-    int8_t ta[16] = {};
-    int8_t tb[16] = {};
-    const size_t rest = n - i;
-    if (!kAScalar) std::memcpy(ta, a + i, rest);
-    if (!kBScalar) std::memcpy(tb, b + i, rest);
-    block(ta, tb, out + i, static_cast<int>(rest));
-  }
+  for_each_block16<kAScalar, kBScalar>(a, b, out, n, block);
 }
 
 }  // namespace
@@ -84,13 +75,10 @@ void add_run(const BinaryKernelParams& p, const int8_t* a, const int8_t* b, int8
 
 void qs8_vadd_16__neon(const BinaryKernelParams& p, const int8_t* a, const int8_t* b,
                        int8_t* out, size_t n, const int32_t* a_value, const int32_t* b_value) {
-  if (a_value != nullptr) {
-    arm::add_run<true, false>(p, a, b, out, n, *a_value, 0);
-  } else if (b_value != nullptr) {
-    arm::add_run<false, true>(p, a, b, out, n, 0, *b_value);
-  } else {
-    arm::add_run<false, false>(p, a, b, out, n, 0, 0);
-  }
+  dispatch_scalar_operand(a_value, b_value, [&](auto a_scalar, auto b_scalar, int32_t av,
+                                                int32_t bv) {
+    arm::add_run<decltype(a_scalar)::value, decltype(b_scalar)::value>(p, a, b, out, n, av, bv);
+  });
 }
 
 }  // namespace dyad

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "kernels/common/binary_blocks.h"
 #include "kernels/elementwise_kernels.h"
 #include "kernels/x86/requant_ymm.h"
 
@@ -42,17 +43,7 @@ void mul_run(const BinaryKernelParams& p, const int8_t* a, const int8_t* b, int8
     const __m256i y1 = requantize_ymm_unclamped(_mm256_mullo_epi32(a1, b1), lanes, 16, 0, eo);
     store_16xi8_clamped(dst, y0, y1, eo, count);
   };
-  size_t i = 0;
-  for (; i + 16 <= n; i += 16) block(a + (kAScalar ? 0 : i), b + (kBScalar ? 0 : i), out + i, 16);
-  if (i < n) {
-    // Tail: the same math on a zero-padded copy; only n - i outputs are stored.
-    alignas(16) int8_t ta[16] = {};
-    alignas(16) int8_t tb[16] = {};
-    const size_t rest = n - i;
-    if (!kAScalar) std::memcpy(ta, a + i, rest);
-    if (!kBScalar) std::memcpy(tb, b + i, rest);
-    block(ta, tb, out + i, static_cast<int>(rest));
-  }
+  for_each_block16<kAScalar, kBScalar>(a, b, out, n, block);
 }
 
 }  // namespace
@@ -60,13 +51,10 @@ void mul_run(const BinaryKernelParams& p, const int8_t* a, const int8_t* b, int8
 
 void qs8_vmul_16__avx2(const BinaryKernelParams& p, const int8_t* a, const int8_t* b,
                        int8_t* out, size_t n, const int32_t* a_value, const int32_t* b_value) {
-  if (a_value != nullptr) {
-    x86::mul_run<true, false>(p, a, b, out, n, *a_value, 0);
-  } else if (b_value != nullptr) {
-    x86::mul_run<false, true>(p, a, b, out, n, 0, *b_value);
-  } else {
-    x86::mul_run<false, false>(p, a, b, out, n, 0, 0);
-  }
+  dispatch_scalar_operand(a_value, b_value, [&](auto a_scalar, auto b_scalar, int32_t av,
+                                                int32_t bv) {
+    x86::mul_run<decltype(a_scalar)::value, decltype(b_scalar)::value>(p, a, b, out, n, av, bv);
+  });
 }
 
 }  // namespace dyad
