@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <new>
+#include <string_view>
 
 #include "dyad/dyad.h"
 #include "runtime/ops/op.h"
@@ -167,7 +168,10 @@ size_t dyad_model_packed_weights_bytes(const dyad_model* model) {
 const char* dyad_model_metadata(const dyad_model* model, const char* key) {
   if (model == nullptr || key == nullptr || model->fb->metadata() == nullptr) return nullptr;
   for (const dyad::fb::Metadata* m : *model->fb->metadata()) {
-    if (m->key() != nullptr && m->value() != nullptr && std::strcmp(m->key()->c_str(), key) == 0) {
+    // string_view, not strcmp: GCC 12 at -O1 (the sanitizer build) misreads
+    // the FlatBuffers string as a zero-size region (-Wstringop-overread).
+    if (m->key() != nullptr && m->value() != nullptr &&
+        std::string_view(m->key()->c_str(), m->key()->size()) == key) {
       return m->value()->c_str();
     }
   }
