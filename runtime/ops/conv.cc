@@ -167,7 +167,9 @@ void run_conv(const PreparedOp& op) {
       1, int64_t{s.p.out_c} * s.p.kernel_h * s.p.kernel_w * (s.p.in_c / s.p.groups));
   if (s.packed != nullptr) {
     void* y = op.out[0];  // int8, int16 or int32 elements (p.output_type)
-    op.parallel_for(conv2d_rows(s.p), kMinPackedMacsPerThread / out_pixel_macs + 1,
+    const bool depthwise = s.p.groups > 1 && s.p.groups == s.p.in_c && s.p.groups == s.p.out_c;
+    const int64_t min_macs = depthwise ? kMinPackedDepthwiseMacsPerThread : kMinPackedMacsPerThread;
+    op.parallel_for(conv2d_rows(s.p), min_macs / out_pixel_macs + 1,
                     [&](int64_t begin, int64_t end, int t) {
                       conv2d_run(*s.packed, s.p, x, y, op.thread_scratch(t), begin, end);
                     });

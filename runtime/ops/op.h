@@ -106,7 +106,13 @@ struct PreparedOp {
 // of parts depends on these, never the result.
 constexpr int64_t kMinElementsPerThread = 4096;       // reference elementwise
 constexpr int64_t kMinMacsPerThread = 1 << 16;         // reference conv / FC
-constexpr int64_t kMinPackedMacsPerThread = 1 << 19;   // optimized conv / FC
+// Optimized conv / FC: about 8 us of GEMM at 30 GMAC/s (BlazeFace's
+// 16x16x48 1x1, 0.5 M MACs, stayed on one thread at 1 << 19).
+constexpr int64_t kMinPackedMacsPerThread = 1 << 18;
+// Optimized depthwise runs at 4-10 GMAC/s, not 25-45: the same time is
+// 8x fewer MACs (BlazeFace's 32x32 and 16x16 depthwise layers stayed on
+// one thread at the GEMM threshold).
+constexpr int64_t kMinPackedDepthwiseMacsPerThread = 1 << 15;
 
 // Packed weights of op `op_index` for `isa`, shared by every session of
 // `model`: packed on the first request (under the model's cache mutex), then
