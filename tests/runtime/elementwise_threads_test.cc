@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "dyad/dyad.h"
-#include "runtime/src/session.h"
 #include "tests/runtime/runtime_test_util.h"
 #include "tests/runtime/test_models.h"
 
@@ -50,15 +49,8 @@ struct Outcome {
 Outcome run_once(dyad_model* model, const char* isa, int threads, bool split_everything,
                  const std::vector<int8_t>& a, const std::vector<int8_t>& b) {
   Outcome r;
-  dyad_session_options o;
-  dyad_session_options_init(&o);
-  o.isa = isa;
-  o.num_threads = threads;
-  dyad_session* raw = nullptr;
-  EXPECT_EQ(dyad_session_create(model, &o, &raw), DYAD_OK) << dyad_last_error();
-  if (raw == nullptr) return r;
-  SessionPtr s(raw);
-  if (split_everything) rt::split_every_op_for_testing(s.get());
+  SessionPtr s = open_session(model, isa, threads, split_everything);
+  if (s == nullptr) return r;
   dyad_op_profile p;
   EXPECT_EQ(dyad_session_op_profile(s.get(), 0, &p), DYAD_OK);
   r.kernel = p.kernel;

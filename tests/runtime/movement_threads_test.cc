@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "dyad/dyad.h"
-#include "runtime/src/session.h"
 #include "tests/runtime/runtime_test_util.h"
 #include "tests/runtime/small_cnn.h"
 
@@ -24,15 +23,8 @@ using Bytes = std::vector<uint8_t>;
 
 std::vector<Bytes> run_once(dyad_model* model, const char* isa, int threads,
                             bool split_everything, const std::vector<Bytes>& inputs) {
-  dyad_session_options o;
-  dyad_session_options_init(&o);
-  o.isa = isa;
-  o.num_threads = threads;
-  dyad_session* raw = nullptr;
-  EXPECT_EQ(dyad_session_create(model, &o, &raw), DYAD_OK) << dyad_last_error();
-  if (raw == nullptr) return {};
-  SessionPtr s(raw);
-  if (split_everything) rt::split_every_op_for_testing(s.get());
+  SessionPtr s = open_session(model, isa, threads, split_everything);
+  if (s == nullptr) return {};
   for (size_t i = 0; i < inputs.size(); ++i) {
     dyad_tensor_view v;
     EXPECT_EQ(dyad_session_input(s.get(), i, &v), DYAD_OK);

@@ -8,6 +8,7 @@
 
 #include "kernels/common/params.h"
 #include "kernels/dispatch.h"
+#include "runtime/src/session.h"
 #include "tests/runtime/test_models.h"
 
 namespace dyad {
@@ -63,6 +64,22 @@ inline std::vector<std::vector<uint8_t>> run_model(const std::vector<uint8_t>& f
 }
 
 // Names of every ISA path this build contains and this CPU runs.
+// A session of `model` on `isa` with `threads` threads; split_everything
+// makes every op split its work as finely as it can. Null, with a test
+// failure, when it cannot be created.
+inline SessionPtr open_session(dyad_model* model, const char* isa, int threads,
+                               bool split_everything) {
+  dyad_session_options o;
+  dyad_session_options_init(&o);
+  o.isa = isa;
+  o.num_threads = threads;
+  dyad_session* raw = nullptr;
+  EXPECT_EQ(dyad_session_create(model, &o, &raw), DYAD_OK) << dyad_last_error();
+  SessionPtr s(raw);
+  if (s != nullptr && split_everything) rt::split_every_op_for_testing(s.get());
+  return s;
+}
+
 inline std::vector<const char*> available_isas() {
   std::vector<const char*> r;
   for (int i = 0; i < kNumIsas; ++i) {

@@ -105,6 +105,34 @@ TEST(RefDataMovement, HandDerivedTinyCases) {
   EXPECT_EQ(std::vector<int32_t>(cout_, cout_ + 6), (std::vector<int32_t>{1, 30, 40, 2, 50, 60}));
 }
 
+// 1 to 4 random inputs of a Concat along `axis` with the other dims of
+// `base` (the second input may be empty), each an iota from a different
+// start, so every output byte shows which input it came from.
+struct RandomConcat {
+  ConcatParams p;
+  std::vector<Shape> shapes;
+  std::vector<std::vector<uint8_t>> datas;
+  std::vector<const void*> ptrs;
+
+  RandomConcat(std::mt19937& rng, const std::vector<int32_t>& base, int axis, size_t bytes) {
+    const int num = golden::uniform_int(rng, 1, 4);
+    int32_t total = 0;
+    for (int i = 0; i < num; ++i) {
+      std::vector<int32_t> dims = base;
+      dims[axis] = golden::uniform_int(rng, i == 1 ? 0 : 1, 3);
+      total += dims[axis];
+      shapes.push_back(movement_shape(dims));
+      datas.push_back(movement_iota(shapes.back().elements(), bytes, 1000 * (i + 1)));
+    }
+    std::vector<int32_t> out_dims = base;
+    out_dims[axis] = total;
+    p.axis = axis;
+    p.num_inputs = num;
+    p.out = movement_shape(out_dims);
+    for (auto& d : datas) ptrs.push_back(d.data());
+  }
+};
+
 TEST(RefDataMovement, ConcatAlongEveryAxis) {
   std::mt19937 rng(11);
   for (size_t bytes : {size_t{1}, size_t{2}, size_t{4}}) {
@@ -112,25 +140,11 @@ TEST(RefDataMovement, ConcatAlongEveryAxis) {
       for (int axis = 0; axis < rank; ++axis) {
         std::vector<int32_t> base(rank);
         for (auto& d : base) d = golden::uniform_int(rng, 1, 4);
-        const int num = golden::uniform_int(rng, 1, 4);
-        std::vector<Shape> shapes;
-        std::vector<std::vector<uint8_t>> datas;
-        int32_t total = 0;
-        for (int i = 0; i < num; ++i) {
-          std::vector<int32_t> dims = base;
-          dims[axis] = golden::uniform_int(rng, i == 1 ? 0 : 1, 3);  // one input may be empty
-          total += dims[axis];
-          shapes.push_back(movement_shape(dims));
-          datas.push_back(movement_iota(shapes.back().elements(), bytes, 1000 * (i + 1)));
-        }
-        std::vector<int32_t> out_dims = base;
-        out_dims[axis] = total;
-        ConcatParams p;
-        p.axis = axis;
-        p.num_inputs = num;
-        p.out = movement_shape(out_dims);
-        std::vector<const void*> ptrs;
-        for (auto& d : datas) ptrs.push_back(d.data());
+        const RandomConcat rc(rng, base, axis, bytes);
+        const ConcatParams& p = rc.p;
+        const std::vector<Shape>& shapes = rc.shapes;
+        const std::vector<std::vector<uint8_t>>& datas = rc.datas;
+        const std::vector<const void*>& ptrs = rc.ptrs;
         std::vector<uint8_t> out(static_cast<size_t>(p.out.elements()) * bytes);
         ref::concat(p, ptrs.data(), shapes.data(), bytes, out.data());
         // Golden: find which input owns each output's index along axis.
@@ -286,25 +300,10 @@ TEST(RefDataMovementRanges, ConcatAnyRangeMatchesWhole) {
     for (int rank = 1; rank <= 4; ++rank) {
       for (int axis = 0; axis < rank; ++axis) {
         const std::vector<int32_t> base = random_dims(rng, rank, 1, 4);
-        const int num = golden::uniform_int(rng, 1, 4);
-        std::vector<Shape> shapes;
-        std::vector<std::vector<uint8_t>> datas;
-        int32_t total = 0;
-        for (int i = 0; i < num; ++i) {
-          std::vector<int32_t> dims = base;
-          dims[axis] = golden::uniform_int(rng, i == 1 ? 0 : 1, 3);  // one input may be empty
-          total += dims[axis];
-          shapes.push_back(movement_shape(dims));
-          datas.push_back(movement_iota(shapes.back().elements(), bytes, 1000 * (i + 1)));
-        }
-        std::vector<int32_t> out_dims = base;
-        out_dims[axis] = total;
-        ConcatParams p;
-        p.axis = axis;
-        p.num_inputs = num;
-        p.out = movement_shape(out_dims);
-        std::vector<const void*> ptrs;
-        for (auto& d : datas) ptrs.push_back(d.data());
+        const RandomConcat rc(rng, base, axis, bytes);
+        const ConcatParams& p = rc.p;
+        const std::vector<Shape>& shapes = rc.shapes;
+        const std::vector<const void*>& ptrs = rc.ptrs;
         std::vector<uint8_t> whole(static_cast<size_t>(p.out.elements()) * bytes);
         ref::concat(p, ptrs.data(), shapes.data(), bytes, whole.data());
         split_check::expect_ranges_match(
