@@ -144,18 +144,17 @@ void concat_range(const ConcatParams& p, const void* const* inputs, const Shape*
   // The output is `outer` rows (dims before axis); each row is input 0's
   // block, then input 1's, ... (each input's dims from axis on, contiguous).
   // Blocks of the first inputs are kept on the stack (no allocation in run()).
-  constexpr int32_t kCached = 16;
-  int64_t cached[kCached];
-  const auto block = [&](int32_t i) {
-    if (i < kCached) return cached[i];
+  const auto block_of = [&](int32_t i) {
     int64_t b = 1;
     for (int d = p.axis; d < input_shapes[i].rank; ++d) b *= input_shapes[i].dims[d];
     return b;
   };
+  constexpr int32_t kCached = 16;
+  int64_t cached[kCached];
+  const auto block = [&](int32_t i) { return i < kCached ? cached[i] : block_of(i); };
   int64_t row_elements = 0;
   for (int32_t i = 0; i < p.num_inputs; ++i) {
-    int64_t b = 1;
-    for (int d = p.axis; d < input_shapes[i].rank; ++d) b *= input_shapes[i].dims[d];
+    const int64_t b = block_of(i);
     if (i < kCached) cached[i] = b;
     row_elements += b;
   }
