@@ -53,6 +53,10 @@ const Layer kLayers[] = {
     {"bf_stem_5x5s2_128x128x3_24", 128, 128, 3, 24, 5, 2, 1},
     {"bf_dw_3x3s1_64x64x24", 64, 64, 24, 24, 3, 1, 24},
     {"bf_1x1_64x64x24_24", 64, 64, 24, 24, 1, 1, 1},
+    {"bf_dw_3x3s1_32x32x36", 32, 32, 36, 36, 3, 1, 36},
+    // PPOCR cls: its first depthwise's channels and output size (the model's
+    // stride is 2x1; this table has square strides).
+    {"pp_dw_3x3s1_12x96x8", 12, 96, 8, 8, 3, 1, 8},
 };
 
 // Shared random data and quantization of one layer, in both libraries' terms.

@@ -349,6 +349,27 @@ TEST_P(X86ConvTest, DepthwiseShapes) {
 // past 4 (two tap groups per column), non-square kernels, 1x1, rows wider
 // than a run, dilation with stride, padding on every side, row splits that
 // cut output rows anywhere.
+// Rows wide enough for the driver's interior path (x86/dwconv_driver.h):
+// tap lists moved by one column step, two pixels per kernel call, an odd
+// interior length, padding rows above and below, and row ranges that start
+// and end inside a row (splits), so a pair never crosses a range end.
+TEST_P(X86ConvTest, DepthwiseInteriorPixelPairs) {
+  uint32_t seed = 900;
+  for (int32_t c : {8, 16, 24, 40, 144}) {
+    for (int32_t kernel : {3, 5}) {
+      for (int32_t stride : {1, 2}) {
+        for (int32_t in_w : {13, 18}) {
+          const int32_t pad = kernel / 2;
+          check_conv(make_conv(1, 6, in_w, c, c, kernel, stride, 1, pad, pad, pad, pad, c),
+                     DataSpec{}, seed++, 5);
+        }
+      }
+    }
+    // Dilation 2, no left padding, asymmetric right padding; batch 2.
+    check_conv(make_conv(2, 7, 19, c, c, 3, 1, 2, 2, 0, 1, 3, c), DataSpec{}, seed++, 4);
+  }
+}
+
 TEST_P(X86ConvTest, DepthwiseColumnGroups) {
   uint32_t seed = 900;
   for (int32_t c : {1, 3, 31, 32, 33, 48, 63, 64, 65, 96, 97}) {

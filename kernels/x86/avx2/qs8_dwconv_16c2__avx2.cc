@@ -59,46 +59,61 @@ struct Avx2Dwconv16c2 {
   }
 
   // kPairs > 0: the tap-pair count known at compile time (fully unrolled
-  // loops for 3x3 and 5x5); 0: `pairs` at run time. tin[2 * pairs - 1] is
+  // loops for 3x3 and 5x5); 0: `pairs` at run time. tin[q][2 * pairs - 1] is
   // valid for an odd tap count (the driver repeats the last tap; weight 0).
-  template <int32_t kPairs>
-  static void pixel_pairs(const int8_t* const* tin, int32_t pairs, const PackedGemm& pg,
-                          const int32_t* prm, const int32_t* weights, int8_t* out,
-                          const Epilogue& epi) {
+  // kPixels (1 or 2) output pixels at once: two independent accumulator
+  // chains per block, which the core overlaps (one pixel is latency-bound
+  // when there are few channels).
+  template <int32_t kPairs, int kPixels>
+  static void pixels_pairs(const int8_t* const* const* tin, int32_t pairs, const PackedGemm& pg,
+                           const int32_t* prm, const int32_t* weights, int8_t* const* out,
+                           const Epilogue& epi) {
     if (kPairs > 0) pairs = kPairs;
     const int64_t stride = pg.n_padded;
     int32_t c = 0;
-    // 32 channels at a time: 4 independent accumulators.
+    // 32 channels at a time: 4 independent accumulators per pixel.
     for (; c + 32 <= pg.n; c += 32) {
-      __m256i lo0 = _mm256_setzero_si256(), hi0 = lo0, lo1 = lo0, hi1 = lo0;
-      for (int32_t t = 0; t < pairs; ++t) {
-        const int8_t* a = tin[2 * t] + c;
-        const int8_t* b = tin[2 * t + 1] + c;
-        const int32_t* w = weights + int64_t{t} * stride + c;
-        tap_pair(load16(a), load16(b), w, lo0, hi0);
-        tap_pair(load16(a + 16), load16(b + 16), w + 16, lo1, hi1);
+      __m256i lo0[kPixels], hi0[kPixels], lo1[kPixels], hi1[kPixels];
+      for (int q = 0; q < kPixels; ++q) {
+        lo0[q] = hi0[q] = lo1[q] = hi1[q] = _mm256_setzero_si256();
       }
-      finish(lo0, hi0, prm, stride, c, out, 16, epi);
-      finish(lo1, hi1, prm, stride, c + 16, out, 16, epi);
+      for (int32_t t = 0; t < pairs; ++t) {
+        const int32_t* w = weights + int64_t{t} * stride + c;
+        for (int q = 0; q < kPixels; ++q) {
+          const int8_t* a = tin[q][2 * t] + c;
+          const int8_t* b = tin[q][2 * t + 1] + c;
+          tap_pair(load16(a), load16(b), w, lo0[q], hi0[q]);
+          tap_pair(load16(a + 16), load16(b + 16), w + 16, lo1[q], hi1[q]);
+        }
+      }
+      for (int q = 0; q < kPixels; ++q) {
+        finish(lo0[q], hi0[q], prm, stride, c, out[q], 16, epi);
+        finish(lo1[q], hi1[q], prm, stride, c + 16, out[q], 16, epi);
+      }
     }
-    // Blocks of 16: packed slots from s, channels from c (the last block of
-    // n >= 16 channels overlaps the one before; it rewrites equal bytes).
     // 8 channels from channel c, weights at slot s (channel order).
     auto half = [&](int32_t s, int32_t c) {
-      __m256i acc = _mm256_setzero_si256();
+      __m256i acc[kPixels];
+      for (int q = 0; q < kPixels; ++q) acc[q] = _mm256_setzero_si256();
       for (int32_t t = 0; t < pairs; ++t) {
-        tap_pair8(tin[2 * t] + c, tin[2 * t + 1] + c, weights + int64_t{t} * stride + s, acc);
+        for (int q = 0; q < kPixels; ++q) {
+          tap_pair8(tin[q][2 * t] + c, tin[q][2 * t + 1] + c, weights + int64_t{t} * stride + s,
+                    acc[q]);
+        }
       }
-      const __m256i x =
-          _mm256_add_epi32(acc, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(prm + c)));
-      const __m256i y = requantize_ymm_unclamped(x, prm, stride, c, epi);
-      store_16xi8_clamped(out + c, y, y, epi, 8);
+      const __m256i bias = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(prm + c));
+      for (int q = 0; q < kPixels; ++q) {
+        const __m256i y = requantize_ymm_unclamped(_mm256_add_epi32(acc[q], bias), prm, stride, c, epi);
+        store_16xi8_clamped(out[q] + c, y, y, epi, 8);
+      }
     };
     if (dwconv_pair_two_halves(pg.n)) {
       half(0, 0);
       if (pg.n > 8) half(8, pg.n - 8);
       return;
     }
+    // Blocks of 16: packed slots from s, channels from c (the last block of
+    // n >= 16 channels overlaps the one before; it rewrites equal bytes).
     for (int32_t s = c; s < pg.n; s += 16) {
       c = dwconv_pair_block_channel(s, pg.n);
       if (dwconv_pair_half_block(s, pg.n)) {  // channels n - 8 .. n - 1
@@ -106,30 +121,50 @@ struct Avx2Dwconv16c2 {
         continue;
       }
       const int n = pg.n - c < 16 ? pg.n - c : 16;
-      __m256i lo = _mm256_setzero_si256(), hi = lo;
+      __m256i lo[kPixels], hi[kPixels];
+      for (int q = 0; q < kPixels; ++q) lo[q] = hi[q] = _mm256_setzero_si256();
       if (n == 16) {
         for (int32_t t = 0; t < pairs; ++t) {
           const int32_t* w = weights + int64_t{t} * stride + s;
-          tap_pair(load16(tin[2 * t] + c), load16(tin[2 * t + 1] + c), w, lo, hi);
+          for (int q = 0; q < kPixels; ++q) {
+            tap_pair(load16(tin[q][2 * t] + c), load16(tin[q][2 * t + 1] + c), w, lo[q], hi[q]);
+          }
         }
       } else {  // fewer than 16 channels: never read past the pixel (zero weights above n)
         for (int32_t t = 0; t < pairs; ++t) {
-          alignas(16) int8_t ta[16] = {}, tb[16] = {};
-          std::memcpy(ta, tin[2 * t] + c, static_cast<size_t>(n));
-          std::memcpy(tb, tin[2 * t + 1] + c, static_cast<size_t>(n));
-          tap_pair(load16(ta), load16(tb), weights + int64_t{t} * stride + s, lo, hi);
+          for (int q = 0; q < kPixels; ++q) {
+            alignas(16) int8_t ta[16] = {}, tb[16] = {};
+            std::memcpy(ta, tin[q][2 * t] + c, static_cast<size_t>(n));
+            std::memcpy(tb, tin[q][2 * t + 1] + c, static_cast<size_t>(n));
+            tap_pair(load16(ta), load16(tb), weights + int64_t{t} * stride + s, lo[q], hi[q]);
+          }
         }
       }
-      finish(lo, hi, prm, stride, c, out, n, epi);
+      for (int q = 0; q < kPixels; ++q) finish(lo[q], hi[q], prm, stride, c, out[q], n, epi);
     }
+  }
+
+  template <int kPixels>
+  static void pixels(const int8_t* const* const* tin, int32_t count, const PackedGemm& pg,
+                     const int32_t* prm, const int32_t* weights, int8_t* const* out,
+                     const Epilogue& epi) {
+    const int32_t pairs = (count + 1) / 2;
+    if (pairs == 5) return pixels_pairs<5, kPixels>(tin, pairs, pg, prm, weights, out, epi);    // 3x3
+    if (pairs == 13) return pixels_pairs<13, kPixels>(tin, pairs, pg, prm, weights, out, epi);  // 5x5
+    pixels_pairs<0, kPixels>(tin, pairs, pg, prm, weights, out, epi);
   }
 
   static void pixel(const int8_t* const* tin, int32_t count, const PackedGemm& pg,
                     const int32_t* prm, const int32_t* weights, int8_t* out, const Epilogue& epi) {
-    const int32_t pairs = (count + 1) / 2;
-    if (pairs == 5) return pixel_pairs<5>(tin, pairs, pg, prm, weights, out, epi);    // 3x3
-    if (pairs == 13) return pixel_pairs<13>(tin, pairs, pg, prm, weights, out, epi);  // 5x5
-    pixel_pairs<0>(tin, pairs, pg, prm, weights, out, epi);
+    pixels<1>(&tin, count, pg, prm, weights, &out, epi);
+  }
+  // Two output pixels (tin_a, tin_b: their tap lists).
+  static void pixel2(const int8_t* const* tin_a, const int8_t* const* tin_b, int32_t count,
+                     const PackedGemm& pg, const int32_t* prm, const int32_t* weights, int8_t* out_a,
+                     int8_t* out_b, const Epilogue& epi) {
+    const int8_t* const* tin[2] = {tin_a, tin_b};
+    int8_t* out[2] = {out_a, out_b};
+    pixels<2>(tin, count, pg, prm, weights, out, epi);
   }
 };
 
