@@ -370,10 +370,10 @@ size_t scratch_bytes(const PackedGemm& pg) {
   if (pg.arm_layout && pg.depthwise) return arm::dwconv_scratch_bytes(pg.buffer.data());
   if (pg.arm_layout) return arm::conv_scratch_bytes(pg.buffer.data());
 #endif
-  // Depthwise: two tap lists, the row pointers, the tap steps
-  // (x86/dwconv_driver.h), one row of Z_in.
+  // Depthwise: the tap steps and two tap lists (x86/dwconv_driver.h), one
+  // row of Z_in, alignment slack.
   if (pg.depthwise && pg.dw_taps_per_lane == 4) return pg.scratch;
-  if (pg.depthwise) return sizeof(int64_t) * (4 * size_t(pg.k) + 3) + size_t(pg.n_padded) + 64;
+  if (pg.depthwise) return sizeof(int64_t) * 3 * (size_t(pg.k) + 1) + size_t(pg.n_padded) + 64;
   return size_t(pg.mr) * pg.k_padded * pg.weight_bytes + 64;  // + alignment slack
 }
 

@@ -7,6 +7,7 @@
 
 #include "kernels/arm/arm_gemm.h"
 #include "kernels/arm/arm_microkernels.h"
+#include "kernels/common/dw_tap_walker.h"
 
 namespace dyad {
 namespace arm {
@@ -101,50 +102,11 @@ void dwconv_pack(Isa isa, const ConvParams& p, const int8_t* weights, const int3
 
 size_t dwconv_scratch_bytes(const void* packed) {
   const DwHeader& h = header_of(packed);
-  // Alignment slack, two pixels' tap pointers, then a row of Z_in bytes for
-  // the taps in the padding.
-  return 16 + 2 * sizeof(const int8_t*) * static_cast<size_t>(h.taps) +
+  // Alignment slack, the tap walker's steps, two pixels' tap pointers, then
+  // a row of Z_in bytes for the taps in the padding.
+  return 16 + (sizeof(int64_t) + 2 * sizeof(const int8_t*)) * static_cast<size_t>(h.taps) +
          static_cast<size_t>(h.blocks) * kDwBlock;
 }
-
-namespace {
-
-// The input pixel of every tap of output pixel m (padding: the Z_in row).
-void list_taps(const ConvParams& p, const int8_t* input, int64_t m, const int8_t* zero_point_row,
-               const int8_t** taps) {
-  const int64_t out_hw = int64_t{p.out_h} * p.out_w;
-  const int64_t b = m / out_hw;
-  const int64_t rem = m - b * out_hw;
-  const int32_t oy = static_cast<int32_t>(rem / p.out_w);
-  const int32_t ox = static_cast<int32_t>(rem - int64_t{oy} * p.out_w);
-  const int8_t* image = input + b * p.in_h * p.in_w * p.in_c;
-  const int32_t iy0 = oy * p.stride_h - p.pad_top;
-  const int32_t ix0 = ox * p.stride_w - p.pad_left;
-  const int64_t row_step = int64_t{p.dilation_h} * p.in_w * p.in_c;
-  const int64_t col_step = int64_t{p.dilation_w} * p.in_c;
-  if (iy0 >= 0 && iy0 + (p.kernel_h - 1) * p.dilation_h < p.in_h && ix0 >= 0 &&
-      ix0 + (p.kernel_w - 1) * p.dilation_w < p.in_w) {
-    // Window inside the image: fixed strides from its first pixel.
-    const int8_t* row = image + (int64_t{iy0} * p.in_w + ix0) * p.in_c;
-    for (int32_t ky = 0; ky < p.kernel_h; ++ky, row += row_step) {
-      const int8_t* at = row;
-      for (int32_t kx = 0; kx < p.kernel_w; ++kx, at += col_step) *taps++ = at;
-    }
-    return;
-  }
-  for (int32_t ky = 0; ky < p.kernel_h; ++ky) {
-    const int32_t iy = iy0 + ky * p.dilation_h;
-    const bool row_inside = iy >= 0 && iy < p.in_h;
-    for (int32_t kx = 0; kx < p.kernel_w; ++kx) {
-      const int32_t ix = ix0 + kx * p.dilation_w;
-      *taps++ = row_inside && ix >= 0 && ix < p.in_w
-                    ? image + (int64_t{iy} * p.in_w + ix) * p.in_c
-                    : zero_point_row;
-    }
-  }
-}
-
-}  // namespace
 
 void dwconv_run(const void* packed, const ConvParams& p, const int8_t* input, int8_t* output,
                 void* scratch, int64_t row_begin, int64_t row_end) {
@@ -154,7 +116,8 @@ void dwconv_run(const void* packed, const ConvParams& p, const int8_t* input, in
   // Scratch has any alignment: align the pointer arrays (16 bytes of slack).
   uintptr_t base = reinterpret_cast<uintptr_t>(scratch);
   base = (base + 15) & ~uintptr_t{15};
-  const int8_t** taps = reinterpret_cast<const int8_t**>(base);
+  int64_t* steps = reinterpret_cast<int64_t*>(base);
+  const int8_t** taps = reinterpret_cast<const int8_t**>(steps + h.taps);
   const int8_t** taps2 = taps + h.taps;
   int8_t* zero_point_row = reinterpret_cast<int8_t*>(taps2 + h.taps);
   std::memset(zero_point_row, static_cast<int8_t>(p.input_zero_point),
@@ -170,15 +133,18 @@ void dwconv_run(const void* packed, const ConvParams& p, const int8_t* input, in
   px.lo = p.act_min;
   px.hi = p.act_max;
   // Two pixels per call (any two: each output depends only on its taps).
+  DwTapWalker walker(p, input, zero_point_row, steps, /*repeat_odd=*/false, row_begin);
+  const int8_t* const* previous = nullptr;
   for (int64_t m = row_begin; m < row_end; m += 2) {
-    list_taps(p, input, m, zero_point_row, taps);
+    walker.next(taps, previous);
     px.out = output + m * p.out_c;
     px.taps2 = nullptr;
     px.out2 = nullptr;
     if (m + 1 < row_end) {
-      list_taps(p, input, m + 1, zero_point_row, taps2);
+      walker.next(taps2, taps);
       px.taps2 = taps2;
       px.out2 = px.out + p.out_c;
+      previous = taps2;
     }
     kernel(px);
   }

@@ -197,6 +197,25 @@ TEST_P(ArmDwconvTest, ZeroPointsSaturationAndShifts) {
   check(dw(14, 14, 144, 3, 3, 2, 1, {0, 0, 1, 1}), Data{}, seed++, 7);
 }
 
+// Rows wide enough for the tap walker's interior steps
+// (kernels/common/dw_tap_walker.h): long interior runs of odd and even
+// length, padding rows above and below, dilation, and row ranges that
+// start and end inside a row.
+TEST_P(ArmDwconvTest, WideRowsInteriorSteps) {
+  uint32_t seed = 900;
+  for (int32_t c : {8, 24, 40}) {
+    for (int32_t kernel : {3, 5}) {
+      for (int32_t stride : {1, 2}) {
+        for (int32_t in_w : {17, 24}) {
+          const int32_t pad = kernel / 2;
+          check(dw(5, in_w, c, kernel, kernel, stride, 1, {pad, pad, pad, pad}), Data{}, seed++, 5);
+        }
+      }
+    }
+    check(dw(7, 21, c, 3, 3, 1, 2, {2, 0, 1, 3}, 2), Data{}, seed++, 4);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Arm, ArmDwconvTest,
                          ::testing::Values(Isa::kNeon, Isa::kNeonDot, Isa::kI8mm),
                          [](const ::testing::TestParamInfo<Isa>& info) {

@@ -71,24 +71,20 @@ struct Avx2Dwconv16c2 {
     if (kPairs > 0) pairs = kPairs;
     const int64_t stride = pg.n_padded;
     int32_t c = 0;
-    // 32 channels at a time: 4 independent accumulators per pixel.
+    // 32 channels at a time, one pixel after the other: 4 independent
+    // accumulators already (two pixels' 8 would spill).
     for (; c + 32 <= pg.n; c += 32) {
-      __m256i lo0[kPixels], hi0[kPixels], lo1[kPixels], hi1[kPixels];
       for (int q = 0; q < kPixels; ++q) {
-        lo0[q] = hi0[q] = lo1[q] = hi1[q] = _mm256_setzero_si256();
-      }
-      for (int32_t t = 0; t < pairs; ++t) {
-        const int32_t* w = weights + int64_t{t} * stride + c;
-        for (int q = 0; q < kPixels; ++q) {
+        __m256i lo0 = _mm256_setzero_si256(), hi0 = lo0, lo1 = lo0, hi1 = lo0;
+        for (int32_t t = 0; t < pairs; ++t) {
+          const int32_t* w = weights + int64_t{t} * stride + c;
           const int8_t* a = tin[q][2 * t] + c;
           const int8_t* b = tin[q][2 * t + 1] + c;
-          tap_pair(load16(a), load16(b), w, lo0[q], hi0[q]);
-          tap_pair(load16(a + 16), load16(b + 16), w + 16, lo1[q], hi1[q]);
+          tap_pair(load16(a), load16(b), w, lo0, hi0);
+          tap_pair(load16(a + 16), load16(b + 16), w + 16, lo1, hi1);
         }
-      }
-      for (int q = 0; q < kPixels; ++q) {
-        finish(lo0[q], hi0[q], prm, stride, c, out[q], 16, epi);
-        finish(lo1[q], hi1[q], prm, stride, c + 16, out[q], 16, epi);
+        finish(lo0, hi0, prm, stride, c, out[q], 16, epi);
+        finish(lo1, hi1, prm, stride, c + 16, out[q], 16, epi);
       }
     }
     // 8 channels from channel c, weights at slot s (channel order).
