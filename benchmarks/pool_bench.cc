@@ -1,7 +1,8 @@
-// dyad's Mean (GlobalAveragePool), MaxPool, Lut and 8-bit Requantize kernels
-// beside XNNPACK's operators on the same shapes and data, one thread:
-// xnn_*_global_average_pooling_nwc_qs8, xnn_*_max_pooling2d_nhwc_s8 and, for
-// the table, xnn_*_sigmoid_nc_qs8 (a 256-entry table lookup inside; XNNPACK
+// dyad's Mean (GlobalAveragePool), MaxPool, bilinear Resize, Lut and 8-bit
+// Requantize kernels beside XNNPACK's operators on the same shapes and data,
+// one thread: xnn_*_global_average_pooling_nwc_qs8, xnn_*_max_pooling2d_nhwc_s8,
+// xnn_*_resize_bilinear2d_nhwc_s8 (half-pixel; its own fixed-point weights, so
+// the bytes differ) and, for the table, xnn_*_sigmoid_nc_qs8 (a 256-entry table lookup inside; XNNPACK
 // 2022-02 has no uint8 -> int8 convert, so Requantize has no XNNPACK row).
 // Counters: bytes = input bytes per second; x_xnnpack (dyad rows) = XNNPACK's
 // time / this path's time, both timed right after the state loop in the same
@@ -28,13 +29,13 @@
 namespace dyad {
 namespace {
 
-enum class Kind { kGap, kMaxPool, kLut, kRequantize };
+enum class Kind { kGap, kMaxPool, kResize, kLut, kRequantize };
 
 struct Case {
   const char* name;
   Kind kind;
   int32_t h, w, c;             // input NHWC (Lut / Requantize: h * w * c elements)
-  int32_t kernel, stride, pad;  // MaxPool
+  int32_t kernel, stride, pad;  // MaxPool; Resize: kernel = the upscale factor
 };
 
 const Case kCases[] = {
@@ -44,6 +45,8 @@ const Case kCases[] = {
     {"maxpool_2x2s2_64x64x28_blazeface", Kind::kMaxPool, 64, 64, 28, 2, 2, 0},
     {"maxpool_3x3s1p1_160x160x1_mlsd", Kind::kMaxPool, 160, 160, 1, 3, 1, 1},
     {"maxpool_3x3s2p1_112x112x64", Kind::kMaxPool, 112, 112, 64, 3, 2, 1},
+    {"resize_bilinear_2x_80x80x64_mlsd", Kind::kResize, 80, 80, 64, 2, 0, 0},
+    {"resize_bilinear_2x_80x80x16_mlsd", Kind::kResize, 80, 80, 16, 2, 0, 0},
     {"lut_s8_1M", Kind::kLut, 1, 1024, 1024, 0, 0, 0},
     {"requantize_u8_128x128x3_blazeface", Kind::kRequantize, 128, 128, 3, 0, 0, 0},
 };
@@ -58,6 +61,8 @@ struct Workload {
   std::vector<int8_t> table;
   uint8_t byte_table[256] = {};
   RequantizeParams rq;
+  ResizeParams resize;
+  std::vector<ResizeTap> resize_rows, resize_cols;
   int32_t pad_bottom = 0, pad_right = 0;
 
   explicit Workload(const Case& k) {
@@ -92,8 +97,19 @@ struct Workload {
     rq.output_zero_point = -128;
     rq.multiplier = 1073741824;
     rq.shift = 1;
+    resize.mode = ResizeMode::kBilinear;
+    resize.in_h = k.h;
+    resize.in_w = k.w;
+    resize.channels = k.c;
+    resize.out_h = k.h * (k.kind == Kind::kResize ? k.kernel : 1);
+    resize.out_w = k.w * (k.kind == Kind::kResize ? k.kernel : 1);
+    for (int32_t i = 0; i < resize.out_h; ++i)
+      resize_rows.push_back(ref::resize_bilinear_tap(resize, false, i));
+    for (int32_t i = 0; i < resize.out_w; ++i)
+      resize_cols.push_back(ref::resize_bilinear_tap(resize, true, i));
     output.resize(k.kind == Kind::kGap       ? size_t(k.c)
                   : k.kind == Kind::kMaxPool ? size_t(pool.out_h) * pool.out_w * k.c
+                  : k.kind == Kind::kResize  ? size_t(resize.out_h) * resize.out_w * k.c
                                              : input.size());
   }
 
@@ -112,6 +128,13 @@ struct Workload {
         return [this, isa] {
           max_pool_run(isa, pool, input.data(), output.data(), pool_scratch.data(), 0,
                        max_pool_rows(pool));
+        };
+      case Kind::kResize:
+        if (ref) return [this] { ref::resize(resize, input.data(), output.data()); };
+        if (!resize_bilinear_can_use(isa, resize)) return nullptr;
+        return [this, isa] {
+          resize_bilinear_run(isa, resize, resize_rows.data(), resize_cols.data(), input.data(),
+                              output.data(), 0, resize.out_h);
         };
       case Kind::kLut:
         if (ref) {
@@ -161,6 +184,14 @@ struct XnnOp {
                  &op) == xnn_status_success &&
              xnn_setup_max_pooling2d_nhwc_s8(op, 1, size_t(k.h), size_t(k.w), d.input.data(),
                                              d.output.data(), nullptr) == xnn_status_success;
+        break;
+      case Kind::kResize:
+        ok = xnn_create_resize_bilinear2d_nhwc_s8(size_t(k.c), size_t(k.c), size_t(k.c), 0, &op) ==
+                 xnn_status_success &&
+             xnn_setup_resize_bilinear2d_nhwc_s8(op, 1, size_t(k.h), size_t(k.w),
+                                                 size_t(d.resize.out_h), size_t(d.resize.out_w),
+                                                 d.input.data(), d.output.data(),
+                                                 nullptr) == xnn_status_success;
         break;
       case Kind::kLut:
         // Sigmoid's fixed output quantization: scale 1/256, zero point -128.

@@ -14,6 +14,7 @@ namespace {
 using pool_isa::GavgpoolFn;
 using pool_isa::LutFn;
 using pool_isa::MaxRowsFn;
+using pool_isa::ResizeRowFn;
 
 struct Family {
   GavgpoolFn gavgpool = nullptr;
@@ -22,6 +23,8 @@ struct Family {
   const char* max_pool_name = "";
   LutFn lut = nullptr;
   const char* lut_name = "";
+  ResizeRowFn resize_row = nullptr;
+  const char* resize_name = "";
 };
 
 bool family(Isa isa, Family* f) {
@@ -38,6 +41,8 @@ bool family(Isa isa, Family* f) {
       f->max_pool_name = "s8_maxpool_32__avx2";
       f->lut = pool_isa::x8_lut_32__avx2;
       f->lut_name = "x8_lut_32__avx2";
+      f->resize_row = pool_isa::qs8_resize_bilinear_16__avx2;
+      f->resize_name = "qs8_resize_bilinear_16__avx2";
 #if defined(DYAD_BUILT_AVX512VNNI)
       // vpermi2b needs AVX-512 VBMI on top of the path's AVX-512 subset.
       if (isa == Isa::kAvx512Vnni && cpu_has_avx512vbmi()) {
@@ -59,6 +64,8 @@ bool family(Isa isa, Family* f) {
       f->max_pool_name = "s8_maxpool_16__neon";
       f->lut = pool_isa::x8_lut_16__neon;
       f->lut_name = "x8_lut_16__neon";
+      f->resize_row = pool_isa::qs8_resize_bilinear_16__neon;
+      f->resize_name = "qs8_resize_bilinear_16__neon";
       return true;
 #else
       return false;
@@ -254,6 +261,40 @@ bool requantize_table(const RequantizeParams& p, uint8_t* byte_table) {
     byte_table[b] = static_cast<uint8_t>(out);
   }
   return true;
+}
+
+// ---- Bilinear Resize.
+
+bool resize_bilinear_can_use(Isa isa, const ResizeParams& p) {
+  Family f;
+  return p.mode == ResizeMode::kBilinear && p.channels >= kResizeBlock && family(isa, &f) &&
+         f.resize_row != nullptr;
+}
+
+const char* resize_bilinear_kernel_name(Isa isa) {
+  Family f;
+  return family(isa, &f) && f.resize_row != nullptr ? f.resize_name : "qs8_resize_bilinear";
+}
+
+void resize_bilinear_run(Isa isa, const ResizeParams& p, const ResizeTap* rows,
+                         const ResizeTap* cols, const int8_t* input, int8_t* output,
+                         int64_t row_begin, int64_t row_end) {
+  Family f;
+  if (!family(isa, &f) || f.resize_row == nullptr) return;
+  const int64_t in_row = int64_t{p.in_w} * p.channels;
+  const int64_t out_row = int64_t{p.out_w} * p.channels;
+  int64_t n = row_begin / p.out_h;
+  int32_t y = static_cast<int32_t>(row_begin - n * p.out_h);
+  for (int64_t row = row_begin; row < row_end; ++row) {
+    const int8_t* image = input + n * p.in_h * in_row;
+    const ResizeTap& ty = rows[y];
+    f.resize_row(image + ty.i0 * in_row, image + ty.i1 * in_row, ty.w1, cols, p.out_w, p.channels,
+                 output + row * out_row);
+    if (++y == p.out_h) {
+      y = 0;
+      ++n;
+    }
+  }
 }
 
 }  // namespace dyad

@@ -60,6 +60,18 @@ void lut_table_for_s8(const int8_t* table, uint8_t* byte_table);
 // (nothing written) unless input is int8/uint8 and output int8.
 bool requantize_table(const RequantizeParams& p, uint8_t* byte_table);
 
+// ---- Bilinear Resize over H, W of NHWC, bit-exact with ref::resize (eq. 18).
+// rows[out_h] and cols[out_w] are ref::resize_bilinear_tap of each output
+// index, computed once at prepare. One row = one output row of one image:
+// rows = batch * out_h. Needs channels >= kResizeBlock (the kernels' vector;
+// a last partial block overlaps the one before).
+constexpr int64_t kResizeBlock = 16;
+bool resize_bilinear_can_use(Isa isa, const ResizeParams& p);
+const char* resize_bilinear_kernel_name(Isa isa);
+void resize_bilinear_run(Isa isa, const ResizeParams& p, const ResizeTap* rows,
+                         const ResizeTap* cols, const int8_t* input, int8_t* output,
+                         int64_t row_begin, int64_t row_end);
+
 // ---- Per-ISA kernels (kernels/x86/avx2, kernels/x86/avx512vnni, kernels/arm/neon).
 namespace pool_isa {
 
@@ -75,15 +87,24 @@ using GavgpoolFn = void (*)(const int8_t* input, int64_t rows, int64_t stride, i
 using MaxRowsFn = void (*)(const int8_t* const* rows, int32_t n, int64_t length, int8_t lo,
                            int8_t hi, int8_t* dst);
 using LutFn = void (*)(const uint8_t* input, int64_t count, const uint8_t* table, int8_t* output);
+// One output row of a bilinear resize: for x < out_w and c < channels
+// (channels >= 16), out[x * channels + c] = eq. 18 of the input rows r0
+// (weight 2^F - wy) and r1 (weight wy) at the columns of cols[x].
+using ResizeRowFn = void (*)(const int8_t* r0, const int8_t* r1, int32_t wy, const ResizeTap* cols,
+                             int32_t out_w, int64_t channels, int8_t* out);
 
 void qs8_gavgpool_c32__avx2(const int8_t*, int64_t, int64_t, int64_t, const MeanRequant&, int8_t*);
 void s8_maxpool_32__avx2(const int8_t* const*, int32_t, int64_t, int8_t, int8_t, int8_t*);
 void x8_lut_32__avx2(const uint8_t*, int64_t, const uint8_t*, int8_t*);
+void qs8_resize_bilinear_16__avx2(const int8_t*, const int8_t*, int32_t, const ResizeTap*, int32_t,
+                                  int64_t, int8_t*);
 void x8_lut_64__avx512vbmi(const uint8_t*, int64_t, const uint8_t*, int8_t*);
 
 void qs8_gavgpool_c16__neon(const int8_t*, int64_t, int64_t, int64_t, const MeanRequant&, int8_t*);
 void s8_maxpool_16__neon(const int8_t* const*, int32_t, int64_t, int8_t, int8_t, int8_t*);
 void x8_lut_16__neon(const uint8_t*, int64_t, const uint8_t*, int8_t*);
+void qs8_resize_bilinear_16__neon(const int8_t*, const int8_t*, int32_t, const ResizeTap*, int32_t,
+                                  int64_t, int8_t*);
 
 }  // namespace pool_isa
 }  // namespace dyad

@@ -165,6 +165,13 @@ struct ResizeParams {
   int32_t scale_h_num = 0, scale_h_den = 0, scale_w_num = 0, scale_w_den = 0;
 };
 
+// One output index's bilinear taps along an axis (eq. 18): input indices i0,
+// i1 and the weight of i1 in [0, 2^kResizeFracBits); i0 gets 2^F - w1.
+constexpr int kResizeFracBits = 11;
+struct ResizeTap {
+  int32_t i0 = 0, i1 = 0, w1 = 0;
+};
+
 struct SoftmaxParams {
   int32_t rows = 0, cols = 0;
   const int32_t* exp_table = nullptr;  // 256 entries

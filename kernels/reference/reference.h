@@ -52,6 +52,8 @@ void pad_range(const PadParams& p, const void* input, size_t elem_size, void* ou
                int64_t begin, int64_t end);
 
 void resize(const ResizeParams& p, const int8_t* input, int8_t* output);
+// Eqs. 17-18: the bilinear taps of output index `index` along W (width) or H.
+ResizeTap resize_bilinear_tap(const ResizeParams& p, bool width, int64_t index);
 // Output rows [row_begin, row_end) of batch * out_h (each row depends only on
 // the input: any split gives the bytes of resize()).
 void resize_rows(const ResizeParams& p, const int8_t* input, int8_t* output, int64_t row_begin,

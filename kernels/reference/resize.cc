@@ -36,7 +36,7 @@ namespace dyad {
 namespace ref {
 namespace {
 
-constexpr int kFracBits = 11;  // F above
+constexpr int kFracBits = kResizeFracBits;  // F above
 constexpr int32_t kOne = 1 << kFracBits;
 
 struct Rational {
@@ -87,18 +87,13 @@ int32_t nearest_index(Rational c, NearestRounding rounding, int32_t in_len) {
   return clamp_index(i, in_len);
 }
 
-struct LinearTap {
-  int32_t i0 = 0, i1 = 0;
-  int32_t w1 = 0;  // weight of i1 in [0, 2^F); i0 gets 2^F - w1
-};
-
-LinearTap linear_tap(Rational c, int32_t in_len) {
+ResizeTap linear_tap(Rational c, int32_t in_len) {
   // Clamp to [0, in_len - 1] first, then round to F fractional bits (eq. 18).
   int64_t fixed = 0;
   if (c.p > 0) fixed = (c.p * kOne * 2 + c.q) / (2 * c.q);  // round half up, p >= 0
   const int64_t max_fixed = int64_t{in_len - 1} * kOne;
   if (fixed > max_fixed) fixed = max_fixed;
-  LinearTap tap;
+  ResizeTap tap;
   tap.i0 = static_cast<int32_t>(fixed >> kFracBits);
   tap.i1 = tap.i0 + 1 < in_len ? tap.i0 + 1 : in_len - 1;
   tap.w1 = static_cast<int32_t>(fixed & (kOne - 1));
@@ -106,6 +101,17 @@ LinearTap linear_tap(Rational c, int32_t in_len) {
 }
 
 }  // namespace
+
+ResizeTap resize_bilinear_tap(const ResizeParams& p, bool width, int64_t index) {
+  if (width) {
+    return linear_tap(
+        source_coordinate(p.coordinate_mode, index, p.in_w, p.out_w, p.scale_w_num, p.scale_w_den),
+        p.in_w);
+  }
+  return linear_tap(
+      source_coordinate(p.coordinate_mode, index, p.in_h, p.out_h, p.scale_h_num, p.scale_h_den),
+      p.in_h);
+}
 
 void resize(const ResizeParams& p, const int8_t* input, int8_t* output) {
   resize_rows(p, input, output, 0, int64_t{p.batch} * p.out_h);
@@ -136,8 +142,8 @@ void resize_rows(const ResizeParams& p, const int8_t* input, int8_t* output, int
         for (int64_t c = 0; c < c_count; ++c) *out++ = src[c];
         continue;
       }
-      const LinearTap ty = linear_tap(ys, p.in_h);
-      const LinearTap tx = linear_tap(xs, p.in_w);
+      const ResizeTap ty = linear_tap(ys, p.in_h);
+      const ResizeTap tx = linear_tap(xs, p.in_w);
       const int8_t* r0 = image + ty.i0 * in_row;
       const int8_t* r1 = image + ty.i1 * in_row;
       for (int64_t c = 0; c < c_count; ++c) {

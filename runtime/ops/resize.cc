@@ -1,6 +1,8 @@
 // Resize of H and W of NHWC int8 (nearest or bilinear, eq. 17-18).
 #include <algorithm>
+#include <vector>
 
+#include "kernels/pool_kernels.h"
 #include "kernels/reference/reference.h"
 #include "runtime/ops/movement.h"
 
@@ -10,6 +12,10 @@ namespace {
 
 struct ResizeState : OpState {
   ResizeParams p;
+  // Set when an optimized bilinear kernel runs: the taps of every output
+  // row and column (eq. 18), computed at prepare.
+  bool optimized = false;
+  std::vector<ResizeTap> rows, cols;
 };
 
 // Scale terms are small rationals; the bound keeps kernels' coordinate math in int64.
@@ -57,12 +63,19 @@ dyad_status verify_resize(const OpCheck& c) {
 
 // Output rows are independent: split them across the session's threads.
 void run_resize(const PreparedOp& op) {
-  const ResizeParams& p = op.as<ResizeState>().p;
+  const ResizeState& s = op.as<ResizeState>();
+  const ResizeParams& p = s.p;
   const auto* x = static_cast<const int8_t*>(op.in[0]);
   auto* y = static_cast<int8_t*>(op.out[0]);
   const int64_t row_elements = std::max<int64_t>(1, int64_t{p.out_w} * p.channels);
   op.parallel_for(int64_t{p.batch} * p.out_h, kMinElementsPerThread / row_elements + 1,
-                  [&](int64_t begin, int64_t end, int) { ref::resize_rows(p, x, y, begin, end); });
+                  [&](int64_t begin, int64_t end, int) {
+                    if (s.optimized) {
+                      resize_bilinear_run(op.isa, p, s.rows.data(), s.cols.data(), x, y, begin, end);
+                    } else {
+                      ref::resize_rows(p, x, y, begin, end);
+                    }
+                  });
 }
 
 dyad_status prepare_resize(const OpCheck& c, PreparedOp* op) {
@@ -87,6 +100,14 @@ dyad_status prepare_resize(const OpCheck& c, PreparedOp* op) {
   const bool bilinear = p.mode == ResizeMode::kBilinear;
   op->macs = bilinear ? y.elements() * 4 : 0;
   op->kernel = bilinear ? "qs8_resize_bilinear" : "s8_resize_nearest";
+  if (bilinear && op->isa != Isa::kReference && resize_bilinear_can_use(op->isa, p)) {
+    state->optimized = true;
+    state->rows.resize(static_cast<size_t>(p.out_h));
+    state->cols.resize(static_cast<size_t>(p.out_w));
+    for (int32_t i = 0; i < p.out_h; ++i) state->rows[i] = ref::resize_bilinear_tap(p, false, i);
+    for (int32_t i = 0; i < p.out_w; ++i) state->cols[i] = ref::resize_bilinear_tap(p, true, i);
+    op->kernel = resize_bilinear_kernel_name(op->isa);
+  }
   op->state = std::move(state);
   op->run = run_resize;
   return DYAD_OK;

@@ -223,6 +223,72 @@ TEST_P(PoolKernels, MaxPoolModelShapes) {
   check_max_pool(GetParam(), rng, global, 3, "global");
 }
 
+// ---------------------------------------------------------------- Resize
+
+// One bilinear Resize on `isa` (taps from ref::resize_bilinear_tap, rows in
+// random splits) against ref::resize.
+void check_resize(Isa isa, std::mt19937& rng, const ResizeParams& p, int data_mode,
+                  const std::string& what) {
+  ASSERT_TRUE(resize_bilinear_can_use(isa, p)) << what;
+  const auto input = random_s8(
+      rng, static_cast<size_t>(int64_t{p.batch} * p.in_h * p.in_w * p.channels), data_mode);
+  const size_t out_n = static_cast<size_t>(int64_t{p.batch} * p.out_h * p.out_w * p.channels);
+  std::vector<int8_t> want(out_n), got(out_n + 16, 0x5a);
+  ref::resize(p, input.data(), want.data());
+  std::vector<ResizeTap> rows(p.out_h), cols(p.out_w);
+  for (int32_t i = 0; i < p.out_h; ++i) rows[i] = ref::resize_bilinear_tap(p, false, i);
+  for (int32_t i = 0; i < p.out_w; ++i) cols[i] = ref::resize_bilinear_tap(p, true, i);
+  random_split(rng, int64_t{p.batch} * p.out_h, [&](int64_t b, int64_t e) {
+    resize_bilinear_run(isa, p, rows.data(), cols.data(), input.data(), got.data(), b, e);
+  });
+  for (size_t i = 0; i < out_n; ++i) {
+    ASSERT_EQ(got[i], want[i]) << what << ": element " << i << " (pixel " << i / p.channels
+                               << ", channel " << i % p.channels << ")";
+  }
+  for (size_t i = out_n; i < got.size(); ++i) ASSERT_EQ(got[i], 0x5a) << what << ": write past the end";
+}
+
+TEST_P(PoolKernels, ResizeBilinearMatchesReference) {
+  std::mt19937 rng(31);
+  static const int32_t kChannels[] = {16, 17, 24, 31, 32, 33, 64, 100};
+  static const CoordinateMode kModes[] = {CoordinateMode::kHalfPixel, CoordinateMode::kAlignCorners,
+                                          CoordinateMode::kAsymmetric,
+                                          CoordinateMode::kPytorchHalfPixel};
+  for (int i = 0; i < 160; ++i) {
+    ResizeParams p;
+    p.mode = ResizeMode::kBilinear;
+    p.batch = uniform(rng, 1, 2);
+    p.in_h = uniform(rng, 1, 9);
+    p.in_w = uniform(rng, 1, 9);
+    p.channels = kChannels[i % 8];
+    p.coordinate_mode = kModes[(i / 8) % 4];
+    // Up- and downscaling, integer and fractional factors, and sizes from
+    // the scale alone (0/0: out/in).
+    p.out_h = uniform(rng, 1, 20);
+    p.out_w = uniform(rng, 1, 20);
+    if (i % 3 == 0) {
+      p.scale_h_num = p.out_h;
+      p.scale_h_den = p.in_h;
+      p.scale_w_num = uniform(rng, 1, 7);
+      p.scale_w_den = uniform(rng, 1, 7);
+    }
+    check_resize(GetParam(), rng, p, i % 4, "case " + std::to_string(i));
+  }
+}
+
+TEST_P(PoolKernels, ResizeBilinearModelShapes) {
+  std::mt19937 rng(32);
+  ResizeParams p;  // M-LSD decoder: 2x, half_pixel, 80x80x64 -> 160x160
+  p.mode = ResizeMode::kBilinear;
+  p.in_h = p.in_w = 80;
+  p.out_h = p.out_w = 160;
+  p.channels = 64;
+  check_resize(GetParam(), rng, p, 0, "m-lsd 80x80x64");
+  p.in_h = p.in_w = 80;  // 16 channels, the other M-LSD resize
+  p.channels = 16;
+  check_resize(GetParam(), rng, p, 3, "m-lsd 80x80x16");
+}
+
 // ---------------------------------------------------------------- Tables
 
 std::vector<uint8_t> all_bytes_then_random(std::mt19937& rng, size_t n) {
@@ -300,6 +366,11 @@ INSTANTIATE_TEST_SUITE_P(AllPaths, PoolKernels,
                          isa_param_name);
 
 TEST(PoolKernelsReference, ReferencePathHasNoOptimizedKernel) {
+  ResizeParams r;
+  r.mode = ResizeMode::kBilinear;
+  r.in_h = r.in_w = r.out_h = r.out_w = 4;
+  r.channels = 32;
+  EXPECT_FALSE(resize_bilinear_can_use(Isa::kReference, r));
   MeanParams m;
   m.in = shape_of({1, 7, 7, 64});
   m.reduce[1] = m.reduce[2] = true;
