@@ -61,6 +61,7 @@ void copy_strided(const uint8_t* in, int64_t step, int64_t n, size_t elem_size, 
     case 1: copy_strided_as<uint8_t>(in, step, n, out); return;
     case 2: copy_strided_as<uint16_t>(in, step, n, out); return;
     case 4: copy_strided_as<uint32_t>(in, step, n, out); return;
+    case 8: copy_strided_as<uint64_t>(in, step, n, out); return;
     default:
       for (int64_t i = 0; i < n; ++i) {
         std::memcpy(out + static_cast<size_t>(i) * elem_size,
@@ -72,6 +73,64 @@ void copy_strided(const uint8_t* in, int64_t step, int64_t n, size_t elem_size, 
 // Output elements [begin, end) of `out`, where the input offset (in elements)
 // of output multi-index i is sum_d (base[d] + i_d * step[d]). Walks the last
 // dim in runs, so a unit inner step is one memcpy per output row.
+void strided_copy_range(const Shape& out, const int64_t* base, const int64_t* step,
+                        const void* input, size_t elem_size, void* output, int64_t begin,
+                        int64_t end);
+
+// The same copy on fewer, longer rows: dims of extent 1 are dropped, and an
+// output dim is merged into the one before when the input walks both as one
+// (step[d - 1] == step[d] * dims[d]); output element indices are unchanged.
+// Rows of 2, 4 or 8 contiguous bytes then become single elements of that
+// size (when the range holds whole rows): a channel Slice of an NHWC tensor
+// is one strided loop instead of a copy call per pixel.
+void strided_copy_range_merged(const Shape& out, const int64_t* base, const int64_t* step,
+                               const void* input, size_t elem_size, void* output, int64_t begin,
+                               int64_t end) {
+  Shape m;
+  m.rank = 0;
+  int64_t m_step[kMaxRank] = {0, 0, 0, 0, 0, 0};
+  int64_t m_base[kMaxRank] = {0, 0, 0, 0, 0, 0};
+  int64_t offset = 0;
+  for (int d = 0; d < out.rank; ++d) {
+    offset += base[d];
+    if (out.dims[d] == 1) continue;
+    if (m.rank > 0 && m_step[m.rank - 1] == step[d] * out.dims[d]) {
+      m.dims[m.rank - 1] *= out.dims[d];
+      m_step[m.rank - 1] = step[d];
+      continue;
+    }
+    m.dims[m.rank] = out.dims[d];
+    m_step[m.rank] = step[d];
+    ++m.rank;
+  }
+  if (m.rank == 0) {  // one element (every dim 1): keep its offset
+    m.rank = 1;
+    m.dims[0] = 1;
+    m_step[0] = 1;
+  }
+  m_base[0] = offset;
+  const int last = m.rank - 1;
+  if (m.rank >= 2 && m_step[last] == 1) {
+    const int64_t row = m.dims[last];
+    const int64_t bytes = row * static_cast<int64_t>(elem_size);
+    if ((bytes == 2 || bytes == 4 || bytes == 8) && begin % row == 0 && end % row == 0) {
+      bool whole = (m_base[0] * static_cast<int64_t>(elem_size)) % bytes == 0;
+      for (int d = 0; d < last; ++d) {
+        whole = whole && (m_step[d] * static_cast<int64_t>(elem_size)) % bytes == 0;
+      }
+      if (whole) {
+        for (int d = 0; d < last; ++d) m_step[d] = m_step[d] * static_cast<int64_t>(elem_size) / bytes;
+        m_base[0] = m_base[0] * static_cast<int64_t>(elem_size) / bytes;
+        m.rank = last;
+        strided_copy_range(m, m_base, m_step, input, static_cast<size_t>(bytes), output,
+                           begin / row, end / row);
+        return;
+      }
+    }
+  }
+  strided_copy_range(m, m_base, m_step, input, elem_size, output, begin, end);
+}
+
 void strided_copy_range(const Shape& out, const int64_t* base, const int64_t* step,
                         const void* input, size_t elem_size, void* output, int64_t begin,
                         int64_t end) {
@@ -194,7 +253,7 @@ void slice_range(const SliceParams& p, const void* input, size_t elem_size, void
     base[d] = int64_t{p.begin[d]} * in_stride[d];
     step[d] = int64_t{p.step[d]} * in_stride[d];  // negative steps walk backwards
   }
-  strided_copy_range(p.out, base, step, input, elem_size, output, begin, end);
+  strided_copy_range_merged(p.out, base, step, input, elem_size, output, begin, end);
 }
 
 void transpose(const TransposeParams& p, const void* input, size_t elem_size, void* output) {
@@ -213,7 +272,7 @@ void transpose_range(const TransposeParams& p, const void* input, size_t elem_si
     out_shape.dims[d] = p.in.dims[p.perm[d]];  // out dim d walks input dim perm[d]
     step[d] = in_stride[p.perm[d]];
   }
-  strided_copy_range(out_shape, base, step, input, elem_size, output, begin, end);
+  strided_copy_range_merged(out_shape, base, step, input, elem_size, output, begin, end);
 }
 
 void pad(const PadParams& p, const void* input, size_t elem_size, void* output) {
