@@ -215,6 +215,18 @@ __attribute__((target("avx512f,avx512vnni"))) int32_t peak_zmm(int64_t iteration
   return lanes[0];
 }
 
+// Lane 0 of the sum of the 12 accumulators (keeps the loops from being
+// optimized away).
+__attribute__((target("avx2"))) inline int32_t lane0_of_sum(__m256i c0, __m256i c1, __m256i c2,
+                                                           __m256i c3, __m256i c4, __m256i c5,
+                                                           __m256i c6, __m256i c7, __m256i c8,
+                                                           __m256i c9, __m256i c10, __m256i c11) {
+  __m256i s = _mm256_add_epi32(_mm256_add_epi32(c0, c1), _mm256_add_epi32(c2, c3));
+  s = _mm256_add_epi32(s, _mm256_add_epi32(_mm256_add_epi32(c4, c5), _mm256_add_epi32(c6, c7)));
+  s = _mm256_add_epi32(s, _mm256_add_epi32(_mm256_add_epi32(c8, c9), _mm256_add_epi32(c10, c11)));
+  return _mm256_extract_epi32(s, 0);
+}
+
 __attribute__((target("avx2,avxvnni"))) int32_t peak_ymm(int64_t iterations) {
   __m256i c0 = _mm256_set1_epi32(1), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0,
           c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
@@ -222,10 +234,7 @@ __attribute__((target("avx2,avxvnni"))) int32_t peak_ymm(int64_t iterations) {
 #define DYAD_DP(c) asm volatile("%{vex%} vpdpbusd %[b], %[a], %[acc]" : [acc] "+x"(c) : [a] "x"(a), [b] "x"(b));
   DYAD_PEAK_LOOP(DYAD_DP)
 #undef DYAD_DP
-  __m256i s = _mm256_add_epi32(_mm256_add_epi32(c0, c1), _mm256_add_epi32(c2, c3));
-  s = _mm256_add_epi32(s, _mm256_add_epi32(_mm256_add_epi32(c4, c5), _mm256_add_epi32(c6, c7)));
-  s = _mm256_add_epi32(s, _mm256_add_epi32(_mm256_add_epi32(c8, c9), _mm256_add_epi32(c10, c11)));
-  return _mm256_extract_epi32(s, 0);
+  return lane0_of_sum(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11);
 }
 
 // The AVX2 path's pair (docs/kernels.md): vpmaddwd of int16 pairs (16 MACs
@@ -243,10 +252,7 @@ __attribute__((target("avx2"))) int32_t peak_madd_ymm(int64_t iterations) {
   }
   DYAD_PEAK_LOOP(DYAD_DP)
 #undef DYAD_DP
-  __m256i s = _mm256_add_epi32(_mm256_add_epi32(c0, c1), _mm256_add_epi32(c2, c3));
-  s = _mm256_add_epi32(s, _mm256_add_epi32(_mm256_add_epi32(c4, c5), _mm256_add_epi32(c6, c7)));
-  s = _mm256_add_epi32(s, _mm256_add_epi32(_mm256_add_epi32(c8, c9), _mm256_add_epi32(c10, c11)));
-  return _mm256_extract_epi32(s, 0);
+  return lane0_of_sum(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11);
 }
 
 void bench_peak(benchmark::State& state, Isa isa) {
