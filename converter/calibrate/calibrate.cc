@@ -1,10 +1,11 @@
 #include "converter/calibrate/calibrate.h"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <exception>
-#include <random>
 #include <thread>
 #include <vector>
 
@@ -188,20 +189,153 @@ Range RangeFromStats(const TensorStats& s, CalibMethod method, double percentile
   return Normalize(s.min, s.max);
 }
 
-void Calibrator::ObserveMinMax(const std::string& name, const Tensor& t, uint64_t seed) {
-  if (!t.is_float() || t.f.empty()) {
-    // Shape only (comparison results): the quantizer still needs it.
-    shapes_[name] = t.shape;
+void Calibrator::GrowingHist::Add(const float* v, size_t n, float absmax) {
+  if (!(absmax > 0)) {
+    if (!bins.empty()) bins[kFine / 2] += n;  // all zeros: the bin [0, w)
+    else if (n > 0) zeros_before_range += n;
     return;
   }
-  auto [it, fresh] = stats_.try_emplace(name);
-  TensorStats& s = it->second;
-  float lo = t.f[0], hi = t.f[0];
-  for (float v : t.f) {
-    lo = std::min(lo, v);
-    hi = std::max(hi, v);
+  if (bins.empty()) {
+    bins.assign(kFine, 0);
+    // The first range is the first non-zero sample's absmax: when no later
+    // sample exceeds it, the fine bins line up exactly with the final ones.
+    range = absmax;
+    bins[kFine / 2] += zeros_before_range;
+    zeros_before_range = 0;
   }
-  if (fresh) {
+  while (absmax > range) {
+    // Double the range: bins 2i and 2i+1 become bin kFine/4 + i.
+    std::vector<uint64_t> grown(kFine, 0);
+    for (int i = 0; i < kFine / 2; ++i) grown[kFine / 4 + i] = bins[2 * i] + bins[2 * i + 1];
+    bins.swap(grown);
+    range *= 2;
+  }
+  if (!tails_set) {
+    std::vector<float> sorted(v, v + n);
+    const size_t k = n / 256;
+    std::nth_element(sorted.begin(), sorted.begin() + k, sorted.end());
+    tail_lo = sorted[k];
+    std::nth_element(sorted.begin(), sorted.end() - 1 - k, sorted.end());
+    tail_hi = sorted[n - 1 - k];
+    tails_set = true;
+  }
+  count += n;
+  const double scale = kFine / (2.0 * range);
+  uint64_t* h = bins.data();
+  auto bin = [&](float x) {
+    ++h[std::clamp(static_cast<int>((static_cast<double>(x) + range) * scale), 0, kFine - 1)];
+  };
+  for (size_t k = 0; k < n; ++k) {
+    if (v[k] > tail_hi) high.push_back(v[k]);
+    else if (v[k] < tail_lo) low.push_back(v[k]);
+    else bin(v[k]);
+  }
+  // Too many kept values (a later sample is much wider than the first): bin
+  // them with the rest from now on.
+  const size_t cap = count / 64 + 65536;
+  if (high.size() > cap) {
+    for (float x : high) bin(x);
+    high = {};
+    tail_hi = std::numeric_limits<float>::infinity();
+  }
+  if (low.size() > cap) {
+    for (float x : low) bin(x);
+    low = {};
+    tail_lo = -std::numeric_limits<float>::infinity();
+  }
+}
+
+namespace {
+
+// Bin of `out` (n bins of width `w` from `lo`) that holds `x`, clamped.
+int BinOf(double x, double lo, double w, int n) {
+  return std::clamp(static_cast<int>(std::floor((x - lo) / w)), 0, n - 1);
+}
+
+}  // namespace
+
+void Calibrator::GrowingHist::Spread(float absmax, std::vector<double>* abs_hist,
+                                     std::vector<double>* signed_hist) const {
+  const int n = TensorStats::kBins;
+  abs_hist->assign(n, 0.0);
+  signed_hist->assign(n, 0.0);
+  if (!(absmax > 0) || bins.empty()) return;
+  const double fine_w = 2.0 * range / kFine;
+  const double abs_w = absmax / double(n), signed_w = 2.0 * absmax / n;
+  for (int i = 0; i < kFine; ++i) {
+    const uint64_t c = bins[i];
+    if (c == 0) continue;
+    // A fine bin is at most half an output bin wide; its whole count goes to
+    // the output bin holding its centre (a value moves by at most a quarter
+    // of an output bin, and empty output bins stay empty, which the KL search
+    // relies on). While the range never grew, fine edges are output edges.
+    (*signed_hist)[BinOf(-range + (i + 0.5) * fine_w, -absmax, signed_w, n)] += double(c);
+    // Bins are symmetric around 0: bin kFine/2 + j holds [j, j+1) fine widths
+    // and bin kFine/2 - 1 - j holds (-(j+1), -j]: both are |x| in fine bin j.
+    const int j = i >= kFine / 2 ? i - kFine / 2 : kFine / 2 - 1 - i;
+    (*abs_hist)[BinOf((j + 0.5) * fine_w, 0.0, abs_w, n)] += double(c);
+  }
+  // The kept tail values, binned with the former second pass's arithmetic.
+  const double inv_abs = n / absmax, inv_signed = n / (2.0 * absmax);
+  for (const auto* tail : {&low, &high})
+    for (float x : *tail) {
+      (*abs_hist)[std::clamp(static_cast<int>(std::fabs(x) * inv_abs), 0, n - 1)] += 1;
+      (*signed_hist)[std::clamp(static_cast<int>((x + absmax) * inv_signed), 0, n - 1)] += 1;
+    }
+}
+
+namespace {
+
+// Splitmix64: a small, fast generator for the reservoir (a uniform subsample
+// needs no better; the former mt19937_64 with a division per value cost more
+// than the histogram), fully determined by its seed.
+struct SplitMix {
+  uint64_t x;
+  uint64_t Next() {
+    uint64_t z = (x += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+  // Uniform in [0, n): multiply-high instead of a division.
+  uint64_t Below(uint64_t n) {
+#ifdef __SIZEOF_INT128__
+    return static_cast<uint64_t>((static_cast<unsigned __int128>(Next()) * n) >> 64);
+#else
+    return Next() % n;
+#endif
+  }
+};
+
+}  // namespace
+
+void Calibrator::Observe(TensorStats& s, Accum& a, const std::string& name, const Tensor& t, uint64_t seed,
+                         bool hist) {
+  // Eight independent lanes (one dependency chain each), so the loops run
+  // at memory speed; lanes are combined in a fixed order.
+  constexpr size_t kLanes = 8;
+  const float* f = t.f.data();
+  const size_t size = t.f.size();
+  float lo = f[0], hi = f[0];
+  {
+    float l[kLanes], h[kLanes];
+    for (size_t q = 0; q < kLanes; ++q) l[q] = h[q] = f[0];
+    size_t k = 0;
+    for (; k + kLanes <= size; k += kLanes)
+      for (size_t q = 0; q < kLanes; ++q) {
+        l[q] = f[k + q] < l[q] ? f[k + q] : l[q];
+        h[q] = f[k + q] > h[q] ? f[k + q] : h[q];
+      }
+    for (; k < size; ++k) {
+      lo = std::min(lo, f[k]);
+      hi = std::max(hi, f[k]);
+    }
+    for (size_t q = 0; q < kLanes; ++q) {
+      lo = std::min(lo, l[q]);
+      hi = std::max(hi, h[q]);
+    }
+  }
+  if (s.seen == 0) {
     s.shape = t.shape;
     s.min = lo;
     s.max = hi;
@@ -209,6 +343,7 @@ void Calibrator::ObserveMinMax(const std::string& name, const Tensor& t, uint64_
     s.min = std::min(s.min, lo);
     s.max = std::max(s.max, hi);
   }
+  if (hist) a.hist.Add(t.f.data(), t.f.size(), std::max(std::fabs(lo), std::fabs(hi)));
   if (t.shape.size() >= 2 && t.shape[1] > 0) {
     const int64_t ch = t.shape[1];
     const int64_t inner = static_cast<int64_t>(t.f.size()) / (t.shape[0] * ch);
@@ -217,93 +352,118 @@ void Calibrator::ObserveMinMax(const std::string& name, const Tensor& t, uint64_
       s.channel_runs = 0;
     }
     for (int64_t c = 0; c < ch; ++c) {
+      double lane[kLanes] = {};
+      for (int64_t b = 0; b < t.shape[0]; ++b) {
+        const float* p = f + (b * ch + c) * inner;
+        int64_t i = 0;
+        for (; i + int64_t(kLanes) <= inner; i += kLanes)
+          for (size_t q = 0; q < kLanes; ++q) lane[q] += p[i + q];
+        for (; i < inner; ++i) lane[0] += p[i];
+      }
       double sum = 0;
-      for (int64_t b = 0; b < t.shape[0]; ++b)
-        for (int64_t i = 0; i < inner; ++i) sum += t.f[(b * ch + c) * inner + i];
+      for (double v : lane) sum += v;
       const double mean = sum / double(t.shape[0] * inner);
       s.channel_mean[c] += (mean - s.channel_mean[c]) / double(s.channel_runs + 1);
     }
     ++s.channel_runs;
   }
-  // Reservoir sampling (algorithm R) with a deterministic generator.
-  std::mt19937_64 rng(seed ^ std::hash<std::string>()(name));
+  // Reservoir sampling (algorithm R), seeded by sample index and name.
+  SplitMix rng{seed * 0x9e3779b97f4a7c15ull ^ std::hash<std::string>()(name)};
   const size_t cap = 4096;
-  for (float v : t.f) {
+  size_t k = 0;
+  for (; k < size && s.reservoir.size() < cap; ++k) {
+    s.reservoir.push_back(f[k]);
     ++s.seen;
-    if (s.reservoir.size() < cap) {
-      s.reservoir.push_back(v);
-    } else {
-      const uint64_t j = rng() % s.seen;
-      if (j < cap) s.reservoir[j] = v;
-    }
   }
-}
-
-void Calibrator::ObserveHist(const std::string& name, const Tensor& t) {
-  auto it = stats_.find(name);
-  if (it == stats_.end() || !t.is_float()) return;
-  TensorStats& s = it->second;
-  const int n = TensorStats::kBins;
-  if (s.abs_hist.empty()) {
-    s.abs_hist.assign(n, 0.0);
-    s.signed_hist.assign(n, 0.0);
-    s.absmax = std::max(std::fabs(s.min), std::fabs(s.max));
+  uint64_t seen = s.seen;
+  float* res = s.reservoir.data();
+  for (; k < size; ++k) {
+    const uint64_t j = rng.Below(++seen);
+    if (j < cap) res[j] = f[k];
   }
-  if (s.absmax <= 0) return;
-  const double inv_abs = n / s.absmax, inv_signed = n / (2.0 * s.absmax);
-  for (float v : t.f) {
-    int a = static_cast<int>(std::fabs(v) * inv_abs);
-    int b = static_cast<int>((v + s.absmax) * inv_signed);
-    s.abs_hist[std::clamp(a, 0, n - 1)] += 1;
-    s.signed_hist[std::clamp(b, 0, n - 1)] += 1;
-  }
+  s.seen = seen;
 }
 
 void Calibrator::Run(const std::vector<TensorMap>& samples, const CalibOptions& options) {
+  using Clock = std::chrono::steady_clock;
+  auto seconds = [](Clock::time_point a) { return std::chrono::duration<double>(Clock::now() - a).count(); };
   if (samples.empty()) throw ConvertError("calibration needs at least one sample");
   const bool hist = NeedsHistogram(options.method);
-  const size_t total = samples.size() * (hist ? 2 : 1);
+  const size_t total = samples.size();
   size_t done = 0;
+  timing_ = Timing{};
   RunOptions ro;
   ro.keep_all = true;
   // The float runs of a batch of samples go in parallel (one per hardware
-  // thread); their tensors are observed afterwards in sample order, so the
-  // statistics do not depend on the thread count.
-  const size_t threads = std::max<size_t>(1, std::min<size_t>(std::thread::hardware_concurrency(), 8));
-  for (int pass = 0; pass < (hist ? 2 : 1); ++pass) {
-    for (size_t first = 0; first < samples.size(); first += threads) {
-      const size_t count = std::min(threads, samples.size() - first);
-      std::vector<TensorMap> runs(count);
-      std::vector<std::exception_ptr> errors(count);
-      auto run_one = [&](size_t j) {
-        try {
-          runs[j] = RunGraph(graph_, samples[first + j], ro);
-        } catch (...) {
-          errors[j] = std::current_exception();
-        }
-      };
-      std::vector<std::thread> workers;
-      for (size_t j = 1; j < count; ++j) workers.emplace_back(run_one, j);
-      run_one(0);
-      for (auto& w : workers) w.join();
-      for (size_t j = 0; j < count; ++j) {
-        if (errors[j]) std::rethrow_exception(errors[j]);
-        const size_t k = first + j;
-        TensorMap& all = runs[j];
-        for (const auto& [name, t] : samples[k]) all.emplace(name, t);
-        for (const auto& [name, t] : all) {
-          if (graph_.IsConstant(name)) continue;
-          if (pass == 0) {
-            ObserveMinMax(name, t, k);
-          } else {
-            ObserveHist(name, t);
-          }
-        }
-        runs[j].clear();  // free this sample's tensors before the next is observed
-        if (options.progress) options.progress(++done, total);
+  // thread). Then the batch's tensors are observed in parallel, one tensor at
+  // a time per thread, each over the batch in sample order: every tensor's
+  // statistics see the samples in the same order whatever the thread count.
+  const size_t threads = options.threads > 0
+                            ? options.threads
+                            : std::max<size_t>(1, std::min<size_t>(std::thread::hardware_concurrency(), 8));
+  auto parallel = [threads](size_t count, const std::function<void(size_t)>& fn) {
+    std::atomic<size_t> next{0};
+    std::vector<std::exception_ptr> errors(threads);
+    auto worker = [&](size_t w) {
+      try {
+        for (size_t j; (j = next++) < count;) fn(j);
+      } catch (...) {
+        errors[w] = std::current_exception();
       }
+    };
+    std::vector<std::thread> pool;
+    for (size_t w = 1; w < std::min(threads, count); ++w) pool.emplace_back(worker, w);
+    worker(0);
+    for (auto& t : pool) t.join();
+    for (auto& e : errors)
+      if (e) std::rethrow_exception(e);
+  };
+  for (size_t first = 0; first < samples.size(); first += threads) {
+    const size_t count = std::min(threads, samples.size() - first);
+    std::vector<TensorMap> runs(count);
+    auto t0 = Clock::now();
+    parallel(count, [&](size_t j) { runs[j] = RunGraph(graph_, samples[first + j], ro); });
+    timing_.run_s += seconds(t0);
+    t0 = Clock::now();
+    for (size_t j = 0; j < count; ++j)
+      for (const auto& [name, t] : samples[first + j]) runs[j].emplace(name, t);
+    // One task per float tensor, largest first (the map and the task list are
+    // built here, serially).
+    struct Task {
+      const std::string* name;
+      TensorStats* stats;
+      Accum* accum;
+      size_t size;
+    };
+    std::vector<Task> tasks;
+    for (const auto& [name, t] : runs[0]) {
+      if (graph_.IsConstant(name)) continue;
+      if (!t.is_float() || t.f.empty()) {
+        shapes_[name] = t.shape;  // shape only (comparison results): the quantizer still needs it
+        continue;
+      }
+      auto st = stats_.try_emplace(name).first;
+      tasks.push_back({&st->first, &st->second, &accum_[name], t.f.size()});
     }
+    std::stable_sort(tasks.begin(), tasks.end(), [](const Task& a, const Task& b) { return a.size > b.size; });
+    parallel(tasks.size(), [&](size_t i) {
+      const Task& task = tasks[i];
+      for (size_t j = 0; j < count; ++j) {
+        auto it = runs[j].find(*task.name);
+        if (it == runs[j].end() || !it->second.is_float() || it->second.f.empty()) continue;
+        Observe(*task.stats, *task.accum, *task.name, it->second, first + j, hist);
+      }
+    });
+    timing_.observe_s += seconds(t0);
+    runs.clear();
+    for (size_t j = 0; j < count; ++j)
+      if (options.progress) options.progress(++done, total);
   }
+  if (hist)
+    for (auto& [name, s] : stats_) {
+      s.absmax = std::max(std::fabs(s.min), std::fabs(s.max));
+      accum_[name].hist.Spread(s.absmax, &s.abs_hist, &s.signed_hist);
+    }
 }
 
 std::map<std::string, Range> Calibrator::Ranges(const CalibOptions& options) const {

@@ -8,13 +8,131 @@ namespace {
 
 Shape SpatialOf(const Shape& s) { return Shape(s.begin() + 2, s.end()); }
 
-// Compiled twice on x86-64 (AVX2+FMA and baseline), picked at load time:
-// the converter runs on any x86-64 host, and AVX2 doubles the vector width.
+// Hot loops are compiled twice on x86-64 (AVX2 and baseline) and picked at
+// load time: the converter runs on any x86-64 host, and AVX2 doubles the
+// vector width. The build turns off FMA contraction (converter/CMakeLists.txt)
+// and every output is summed in the same order in both clones (bias, then
+// input channel, kernel row, kernel column), so the results are bit-identical
+// whichever clone runs.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define DYAD_CONV_CLONES __attribute__((target_clones("arch=haswell", "default")))
+#define DYAD_CONV_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define DYAD_CONV_CLONES
 #endif
+
+// Eight floats; the baseline clone uses two SSE halves. Only lane-wise mul
+// and add, so each lane computes exactly what scalar code would.
+typedef float V8 __attribute__((vector_size(32)));
+// (Loads and stores are memcpy in place: a function taking or returning a V8
+// would change the ABI between the clones.)
+
+// Dense conv (group 1) with unit column stride, as a register-blocked
+// product: a tile of MB output channels x 16 output columns of one output row
+// stays in registers while every (input channel, kernel row, kernel column)
+// adds a broadcast weight times 16 input values. `xp` is the input padded so
+// that no tap falls outside it (or the input itself when nothing is padded).
+// The last column tile of a row overlaps the previous one when the width is
+// not a multiple of 16; it recomputes the same values.
+struct DenseGeom {
+  int64_t C, oh, ow, row_stride, dil_h, dil_w, kh, kw, plane, wp;
+};
+
+template <int MB, int NV>
+inline void DenseTile(const float* xp, const float* w, const float* bias, const DenseGeom& d, int64_t r, int64_t col,
+                      float* const* out) {
+  V8 acc[MB][NV];
+  for (int i = 0; i < MB; ++i)
+    for (int v = 0; v < NV; ++v) acc[i][v] = V8{} + bias[i];
+  const int64_t kvol = d.kh * d.kw, wstride = d.C * kvol;
+  for (int64_t c = 0; c < d.C; ++c)
+    for (int64_t kh = 0; kh < d.kh; ++kh) {
+      const float* row = xp + c * d.plane + (r * d.row_stride + kh * d.dil_h) * d.wp + col;
+      const float* wt = w + c * kvol + kh * d.kw;
+      for (int64_t kw = 0; kw < d.kw; ++kw) {
+        V8 x[NV];
+        for (int v = 0; v < NV; ++v) __builtin_memcpy(&x[v], row + kw * d.dil_w + 8 * v, sizeof(V8));
+        for (int i = 0; i < MB; ++i) {
+          const float wv = wt[i * wstride + kw];
+          for (int v = 0; v < NV; ++v) acc[i][v] += x[v] * wv;
+        }
+      }
+    }
+  for (int i = 0; i < MB; ++i)
+    for (int v = 0; v < NV; ++v) __builtin_memcpy(out[i] + r * d.ow + col + 8 * v, &acc[i][v], sizeof(V8));
+}
+
+template <int MB, int NV>
+inline void DenseBlock(const float* xp, const float* w, const float* bias, const DenseGeom& d, float* const* out) {
+  const int64_t tile = 8 * NV;
+  for (int64_t r = 0; r < d.oh; ++r)
+    for (int64_t col = 0; col < d.ow; col += tile)
+      DenseTile<MB, NV>(xp, w, bias, d, r, std::min(col, d.ow - tile), out);
+}
+
+// Output channels in blocks of 4 (then single ones); returns false (nothing
+// done) when a row is narrower than one vector.
+DYAD_CONV_CLONES
+bool DenseConv(const float* xp, const float* w, const float* bias, const DenseGeom& d, int64_t M, float* y) {
+  if (d.ow < 8) return false;
+  const int64_t kvol = d.kh * d.kw, out_plane = d.oh * d.ow;
+  int64_t m = 0;
+  for (; m + 4 <= M; m += 4) {
+    float* out[4] = {y + m * out_plane, y + (m + 1) * out_plane, y + (m + 2) * out_plane, y + (m + 3) * out_plane};
+    if (d.ow >= 16) DenseBlock<4, 2>(xp, w + m * d.C * kvol, bias + m, d, out);
+    else DenseBlock<4, 1>(xp, w + m * d.C * kvol, bias + m, d, out);
+  }
+  for (; m < M; ++m) {
+    float* out[1] = {y + m * out_plane};
+    if (d.ow >= 16) DenseBlock<1, 2>(xp, w + m * d.C * kvol, bias + m, d, out);
+    else DenseBlock<1, 1>(xp, w + m * d.C * kvol, bias + m, d, out);
+  }
+  return true;
+}
+
+// Runs a 1-D/2-D dense conv with unit column stride through DenseConv;
+// false when the shape does not fit (the general loop then runs).
+bool TryDenseConv(const Tensor& x, const Tensor& w, const Tensor* b, const Window& g, int64_t N, int64_t C,
+                  int64_t M, int64_t group, Tensor& y) {
+  if (group != 1 || g.in[0] != 1 || g.k[0] != 1 || g.out[0] != 1 || g.stride[2] != 1 || g.out[2] < 8) return false;
+  const int64_t KH = g.k[1], KW = g.k[2];
+  DenseGeom d{C, g.out[1], g.out[2], g.stride[1], g.dil[1], g.dil[2], KH, KW, 0, 0};
+  std::vector<float> bias(M, 0.0f);
+  if (b)
+    for (int64_t m = 0; m < M; ++m) bias[m] = b->is_float() ? b->f[m] : static_cast<float>(b->i[m]);
+  const int64_t in_plane = g.in[1] * g.in[2], out_plane = d.oh * d.ow;
+  const bool unpadded = g.pad_begin[1] == 0 && g.pad_begin[2] == 0 && g.pad_end[1] == 0 && g.pad_end[2] == 0;
+  std::vector<float> padded;
+  for (int64_t nb = 0; nb < N; ++nb) {
+    const float* src = &x.f[nb * C * in_plane];
+    float* dst = &y.f[nb * M * out_plane];
+    if (KH == 1 && KW == 1 && unpadded && d.row_stride == 1) {
+      // A pointwise conv: the whole plane is one row (a plain matrix product).
+      DenseGeom flat = d;
+      flat.oh = 1;
+      flat.ow = out_plane;
+      flat.plane = flat.wp = in_plane;
+      if (!DenseConv(src, w.f.data(), bias.data(), flat, M, dst)) return false;
+      continue;
+    }
+    // Copy into a zero border big enough for every tap of every output.
+    const int64_t hp = (d.oh - 1) * d.row_stride + (KH - 1) * d.dil_h + 1;
+    const int64_t wp = d.ow - 1 + (KW - 1) * d.dil_w + 1;
+    d.plane = hp * wp;
+    d.wp = wp;
+    padded.assign(C * d.plane, 0.0f);
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t r = 0; r < hp; ++r) {
+        const int64_t ih = r - g.pad_begin[1];
+        if (ih < 0 || ih >= g.in[1]) continue;
+        const int64_t lo = std::max<int64_t>(0, g.pad_begin[2]), hi = std::min<int64_t>(wp, g.in[2] + g.pad_begin[2]);
+        if (lo >= hi) continue;
+        std::copy(src + c * in_plane + ih * g.in[2] + (lo - g.pad_begin[2]),
+                  src + c * in_plane + ih * g.in[2] + (hi - g.pad_begin[2]), padded.data() + c * d.plane + r * wp + lo);
+      }
+    if (!DenseConv(padded.data(), w.f.data(), bias.data(), d, M, dst)) return false;
+  }
+  return true;
+}
 
 DYAD_CONV_CLONES
 void ConvLoops(const Tensor& x, const Tensor& w, const Tensor* b, const Window& g, int64_t N, int64_t C, int64_t M,
@@ -121,7 +239,7 @@ Outputs Conv(const Node& n, const Inputs& in) {
   for (size_t k = 3 - kernel.size(); k < 3; ++k) out_shape.push_back(g.out[k]);
   Tensor y = Tensor::Float(out_shape, 0.0f);
 
-  ConvLoops(x, w, b, g, N, C, M, group, y);
+  if (!TryDenseConv(x, w, b, g, N, C, M, group, y)) ConvLoops(x, w, b, g, N, C, M, group, y);
   Outputs o;
   o.push_back(std::move(y));
   return o;

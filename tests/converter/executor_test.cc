@@ -218,6 +218,11 @@ TEST(Executor, ConvMatchesNaiveLoops) {
       {8, 8, 1, 3, 1, 1, 9, 11, {1, 1, 1, 1}}, {8, 12, 2, 3, 2, 1, 10, 7, {0, 1, 2, 0}},
       {6, 6, 6, 3, 1, 2, 8, 8, {2, 2, 2, 2}},  {5, 4, 1, 1, 1, 1, 3, 70, {0, 0, 0, 0}},
       {4, 8, 2, 5, 3, 1, 13, 12, {2, 1, 0, 3}}, {3, 16, 1, 3, 2, 1, 33, 33, {1, 1, 1, 1}},
+      // Dense, unit column stride (the register-blocked path): rows wider
+      // than 16 and not a multiple of it, channel counts not a multiple of
+      // 4, dilation, asymmetric pads, a padded 1x1 and a 5x5.
+      {7, 6, 1, 3, 1, 2, 12, 37, {2, 2, 2, 2}}, {5, 9, 1, 5, 1, 1, 20, 21, {2, 1, 2, 3}},
+      {6, 5, 1, 1, 1, 1, 9, 17, {1, 0, 1, 2}},  {16, 12, 1, 1, 1, 1, 5, 5, {0, 0, 0, 0}},
   };
   uint32_t seed = 100;
   for (const Case& c : cases) {
