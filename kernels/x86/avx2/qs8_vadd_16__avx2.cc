@@ -7,7 +7,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <type_traits>
 
 #include "kernels/common/binary_blocks.h"
 #include "kernels/elementwise_kernels.h"
@@ -106,59 +105,43 @@ void add_run(const BinaryKernelParams& p, const int8_t* a, const int8_t* b, int8
                     p.act_max - p.output_zero_point, p.out.left > 0};
   const bool subtract = p.op == BinaryOp::kSub;
   const bool saturate = p.sum_may_saturate;
-  auto combine = [&](__m256i x, __m256i y) {
-    if (saturate) return subtract ? sub_saturate(x, y) : add_saturate(x, y);
-    return subtract ? _mm256_sub_epi32(x, y) : _mm256_add_epi32(x, y);
+  const int32_t* lanes = &p.out.lanes[0][0];
+  // 16 outputs per block from 16 readable bytes of each contiguous operand,
+  // with the given eq. 7 (rescale) and eq. 8 (combine).
+  auto run_blocks = [&](auto rescale, auto combine) {
+    for_each_block16<kAScalar, kBScalar>(a, b, out, n, [&](const int8_t* pa, const int8_t* pb,
+                                                           int8_t* dst, int count) {
+      __m256i a0 = av, a1 = av, b0 = bv, b1 = bv;
+      if (!kAScalar) {
+        const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(pa));
+        a0 = rescale(_mm256_cvtepi8_epi32(q), ca);
+        a1 = rescale(_mm256_cvtepi8_epi32(_mm_srli_si128(q, 8)), ca);
+      }
+      if (!kBScalar) {
+        const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(pb));
+        b0 = rescale(_mm256_cvtepi8_epi32(q), cb);
+        b1 = rescale(_mm256_cvtepi8_epi32(_mm_srli_si128(q, 8)), cb);
+      }
+      store_16xi8_clamped(dst, requantize_ymm_unclamped(combine(a0, b0), lanes, 16, 0, eo),
+                          requantize_ymm_unclamped(combine(a1, b1), lanes, 16, 0, eo), eo, count);
+    });
   };
   if (ca.split && cb.split && !saturate && !eo.any_left_shift) {
-    // The usual case, straight-line: both inputs split, a plain int32 sum,
-    // no output left shift.
-    const int32_t* lanes = &p.out.lanes[0][0];
-    auto fast = [&](auto sub) {
-      for_each_block16<kAScalar, kBScalar>(a, b, out, n, [&](const int8_t* pa, const int8_t* pb,
-                                                             int8_t* dst, int count) {
-        __m256i a0 = av, a1 = av, b0 = bv, b1 = bv;
-        if (!kAScalar) {
-          const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(pa));
-          a0 = rescale8_split(_mm256_cvtepi8_epi32(q), ca);
-          a1 = rescale8_split(_mm256_cvtepi8_epi32(_mm_srli_si128(q, 8)), ca);
-        }
-        if (!kBScalar) {
-          const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(pb));
-          b0 = rescale8_split(_mm256_cvtepi8_epi32(q), cb);
-          b1 = rescale8_split(_mm256_cvtepi8_epi32(_mm_srli_si128(q, 8)), cb);
-        }
-        const __m256i s0 = decltype(sub)::value ? _mm256_sub_epi32(a0, b0) : _mm256_add_epi32(a0, b0);
-        const __m256i s1 = decltype(sub)::value ? _mm256_sub_epi32(a1, b1) : _mm256_add_epi32(a1, b1);
-        store_16xi8_clamped(dst, requantize_ymm_unclamped(s0, lanes, 16, 0, eo),
-                            requantize_ymm_unclamped(s1, lanes, 16, 0, eo), eo, count);
-      });
-    };
+    // The usual case, straight-line: both inputs split, a plain int32 sum or
+    // difference (a compile-time choice), no output left shift.
+    auto split = [](__m256i q, const InputConstants& c) { return rescale8_split(q, c); };
     if (subtract) {
-      fast(std::true_type{});
+      run_blocks(split, [](__m256i x, __m256i y) { return _mm256_sub_epi32(x, y); });
     } else {
-      fast(std::false_type{});
+      run_blocks(split, [](__m256i x, __m256i y) { return _mm256_add_epi32(x, y); });
     }
     return;
   }
-  // 16 outputs from 16 readable bytes of each contiguous operand.
-  auto block = [&](const int8_t* pa, const int8_t* pb, int8_t* dst, int count) {
-    __m256i a0 = av, a1 = av, b0 = bv, b1 = bv;
-    if (!kAScalar) {
-      const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(pa));
-      a0 = rescale8(_mm256_cvtepi8_epi32(q), ca);
-      a1 = rescale8(_mm256_cvtepi8_epi32(_mm_srli_si128(q, 8)), ca);
-    }
-    if (!kBScalar) {
-      const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(pb));
-      b0 = rescale8(_mm256_cvtepi8_epi32(q), cb);
-      b1 = rescale8(_mm256_cvtepi8_epi32(_mm_srli_si128(q, 8)), cb);
-    }
-    const __m256i y0 = requantize_ymm_unclamped(combine(a0, b0), &p.out.lanes[0][0], 16, 0, eo);
-    const __m256i y1 = requantize_ymm_unclamped(combine(a1, b1), &p.out.lanes[0][0], 16, 0, eo);
-    store_16xi8_clamped(dst, y0, y1, eo, count);
-  };
-  for_each_block16<kAScalar, kBScalar>(a, b, out, n, block);
+  run_blocks([](__m256i q, const InputConstants& c) { return rescale8(q, c); },
+             [&](__m256i x, __m256i y) {
+               if (saturate) return subtract ? sub_saturate(x, y) : add_saturate(x, y);
+               return subtract ? _mm256_sub_epi32(x, y) : _mm256_add_epi32(x, y);
+             });
 }
 
 }  // namespace
