@@ -46,7 +46,16 @@ class DwTapWalker {
     const int32_t ix0 = ox_ * p_.stride_w - p_.pad_left;
     const bool interior = ix0 >= 0 && ix0 + (p_.kernel_w - 1) * p_.dilation_w < p_.in_w;
     if (interior && previous_interior_ && prev != nullptr) {
-      for (int32_t t = 0; t < size_; ++t) taps[t] = prev[t] + steps_[t];
+      // Fixed counts for 3x3 and 5x5 (with or without the repeated tap):
+      // the compiler unrolls them.
+      switch (size_) {
+        case 9: move<9>(taps, prev); break;
+        case 10: move<10>(taps, prev); break;
+        case 25: move<25>(taps, prev); break;
+        case 26: move<26>(taps, prev); break;
+        default:
+          for (int32_t t = 0; t < size_; ++t) taps[t] = prev[t] + steps_[t];
+      }
     } else {
       list(taps, ix0, interior);
     }
@@ -62,6 +71,11 @@ class DwTapWalker {
   }
 
  private:
+  template <int32_t kSize>
+  void move(const int8_t** taps, const int8_t* const* prev) const {
+    for (int32_t t = 0; t < kSize; ++t) taps[t] = prev[t] + steps_[t];
+  }
+
   int32_t input_row(int32_t ky) const { return oy_ * p_.stride_h - p_.pad_top + ky * p_.dilation_h; }
 
   // A new output row: taps in image rows move by a column step per pixel,
