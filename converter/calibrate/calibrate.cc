@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cmath>
 #include <limits>
 #include <exception>
@@ -385,13 +384,10 @@ void Calibrator::Observe(TensorStats& s, Accum& a, const std::string& name, cons
 }
 
 void Calibrator::Run(const std::vector<TensorMap>& samples, const CalibOptions& options) {
-  using Clock = std::chrono::steady_clock;
-  auto seconds = [](Clock::time_point a) { return std::chrono::duration<double>(Clock::now() - a).count(); };
   if (samples.empty()) throw ConvertError("calibration needs at least one sample");
   const bool hist = NeedsHistogram(options.method);
   const size_t total = samples.size();
   size_t done = 0;
-  timing_ = Timing{};
   RunOptions ro;
   ro.keep_all = true;
   // The float runs of a batch of samples go in parallel (one per hardware
@@ -421,10 +417,7 @@ void Calibrator::Run(const std::vector<TensorMap>& samples, const CalibOptions& 
   for (size_t first = 0; first < samples.size(); first += threads) {
     const size_t count = std::min(threads, samples.size() - first);
     std::vector<TensorMap> runs(count);
-    auto t0 = Clock::now();
     parallel(count, [&](size_t j) { runs[j] = RunGraph(graph_, samples[first + j], ro); });
-    timing_.run_s += seconds(t0);
-    t0 = Clock::now();
     for (size_t j = 0; j < count; ++j)
       for (const auto& [name, t] : samples[first + j]) runs[j].emplace(name, t);
     // One task per float tensor, largest first (the map and the task list are
@@ -454,7 +447,6 @@ void Calibrator::Run(const std::vector<TensorMap>& samples, const CalibOptions& 
         Observe(*task.stats, *task.accum, *task.name, it->second, first + j, hist);
       }
     });
-    timing_.observe_s += seconds(t0);
     runs.clear();
     for (size_t j = 0; j < count; ++j)
       if (options.progress) options.progress(++done, total);

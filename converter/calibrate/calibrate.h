@@ -68,12 +68,6 @@ class Calibrator {
   // Shapes of the non-float tensors (bool/int64) seen in the runs.
   const std::map<std::string, Shape>& other_shapes() const { return shapes_; }
 
-  // Seconds spent in the last Run: float runs and observation (wall clock).
-  struct Timing {
-    double run_s = 0, observe_s = 0;
-  };
-  const Timing& timing() const { return timing_; }
-
   // Histogram with a growing range (internal; public for tests): kFine bins
   // over [-range, range]. A value beyond the range doubles it by merging bin
   // pairs, so bin edges stay aligned and the counts stay exact.
@@ -104,7 +98,6 @@ class Calibrator {
   std::map<std::string, TensorStats> stats_;
   std::map<std::string, Accum> accum_;
   std::map<std::string, Shape> shapes_;
-  Timing timing_;
 };
 
 // The range chosen from one tensor's statistics (exposed for tests).

@@ -15,10 +15,10 @@ namespace dyad {
 
 class DwTapWalker {
  public:
-  // `steps` has room for list_size() entries. repeat_odd: an odd tap count
+  // A list holds the kernel_h * kernel_w taps; with repeat_odd an odd count
   // gets one more entry, a copy of the last tap (the pair kernels give it
-  // weight 0). first_pixel: index of the first output pixel, b * out_h *
-  // out_w + oy * out_w + ox.
+  // weight 0). `steps` has room for one entry per list entry. first_pixel:
+  // index of the first output pixel, b * out_h * out_w + oy * out_w + ox.
   DwTapWalker(const ConvParams& p, const int8_t* input, const int8_t* zero_row, int64_t* steps,
               bool repeat_odd, int64_t first_pixel)
       : p_(p),
@@ -37,9 +37,7 @@ class DwTapWalker {
     start_row();
   }
 
-  int32_t list_size() const { return size_; }
-
-  // Writes the current pixel's list_size() taps to `taps`, then moves to the
+  // Writes the current pixel's list to `taps`, then moves to the
   // next pixel. `prev`: where the previous call wrote its list (may be
   // `taps` itself), or nullptr.
   void next(const int8_t** taps, const int8_t* const* prev) {
