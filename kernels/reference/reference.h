@@ -62,6 +62,8 @@ void resize_rows(const ResizeParams& p, const int8_t* input, int8_t* output, int
 // table: 256 entries; int8 input indexes table[q + 128], uint8 input table[q].
 void lut_s8(const int8_t* input, int64_t count, const int8_t* table, int8_t* output);
 void lut_u8(const uint8_t* input, int64_t count, const int8_t* table, int8_t* output);
+// Eq. 13b: 513 samples T, 128 input steps apart, linearly interpolated.
+void lut_s16(const int16_t* input, int64_t count, const int16_t* table, int16_t* output);
 
 void softmax(const SoftmaxParams& p, const int8_t* input, int8_t* output);
 void layer_norm(const LayerNormParams& p, const int8_t* input, int8_t* output);

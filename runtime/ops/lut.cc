@@ -1,6 +1,7 @@
-// Lut: 256-entry int8 table for nonlinear unary ops (eq. 13). The optimized
-// kernel (kernels/pool_kernels.h) indexes by the raw byte: int8 input gets the
-// table rotated by 128 at prepare.
+// Lut: 256-entry int8 table for nonlinear unary ops (eq. 13), or for int16
+// input and output 513 interpolated samples (eq. 13b, reference kernel only).
+// The optimized kernel (kernels/pool_kernels.h) indexes by the raw byte: int8
+// input gets the table rotated by 128 at prepare.
 #include <cstring>
 
 #include "kernels/pool_kernels.h"
@@ -13,6 +14,7 @@ namespace {
 
 struct LutState : OpState {
   const int8_t* table = nullptr;
+  const int16_t* table16 = nullptr;  // int16 input: eq. 13b
   int64_t count = 0;
   bool unsigned_input = false;
   Isa isa = Isa::kReference;  // kReference: ref::lut_*
@@ -22,8 +24,21 @@ struct LutState : OpState {
 dyad_status verify_lut(const OpCheck& c) {
   if (dyad_status s = expect_io(c, 1, 1, 1)) return s;
   const TensorInfo* x = c.input(0);
+  if (x->dtype == DType::kInt16) {
+    if (dyad_status s = expect_output_dtype(c, 0, DType::kInt16)) return s;
+    if (dyad_status s = expect_output_shape(c, 0, x->shape)) return s;
+    if (x->zero_point != 0 || c.output(0)->zero_point != 0) {
+      return c.fail("int16 input and output need zero_point 0, got %d and %d", x->zero_point,
+                    c.output(0)->zero_point);
+    }
+    const auto* table16 = c.options<fb::LutOptions>()->table16();
+    if (table16 == nullptr || table16->size() != 513) {
+      return c.fail("table16: length %u, expected 513 (int16 input)", table16 ? table16->size() : 0u);
+    }
+    return DYAD_OK;
+  }
   if (x->dtype != DType::kInt8 && x->dtype != DType::kUInt8) {
-    return c.fail("%s: dtype %s, expected INT8 or UINT8", io_name(c, true, 0).c_str(),
+    return c.fail("%s: dtype %s, expected INT8, UINT8 or INT16", io_name(c, true, 0).c_str(),
                   dtype_name(x->dtype));
   }
   if (dyad_status s = expect_output_dtype(c, 0, DType::kInt8)) return s;
@@ -37,6 +52,14 @@ dyad_status verify_lut(const OpCheck& c) {
 
 void run_lut(const PreparedOp& op) {
   const auto& s = op.as<LutState>();
+  if (s.table16 != nullptr) {
+    const auto* x = static_cast<const int16_t*>(op.in[0]);
+    auto* y = static_cast<int16_t*>(op.out[0]);
+    op.parallel_for(s.count, kMinElementsPerThread, [&](int64_t begin, int64_t end, int) {
+      ref::lut_s16(x + begin, end - begin, s.table16, y + begin);
+    });
+    return;
+  }
   auto* y = static_cast<int8_t*>(op.out[0]);
   // One table look-up per element: any split of the elements is exact.
   op.parallel_for(s.count, kMinElementsPerThread, [&](int64_t begin, int64_t end, int) {
@@ -53,8 +76,16 @@ void run_lut(const PreparedOp& op) {
 
 dyad_status prepare_lut(const OpCheck& c, PreparedOp* op) {
   auto state = std::make_unique<LutState>();
-  state->table = c.options<fb::LutOptions>()->table()->data();
   state->count = c.input(0)->shape.elements();
+  if (c.input(0)->dtype == DType::kInt16) {
+    // Flatbuffers vectors of short are little-endian int16, 2-byte aligned.
+    state->table16 = c.options<fb::LutOptions>()->table16()->data();
+    op->kernel = "s16_lut";
+    op->state = std::move(state);
+    op->run = run_lut;
+    return DYAD_OK;
+  }
+  state->table = c.options<fb::LutOptions>()->table()->data();
   state->unsigned_input = c.input(0)->dtype == DType::kUInt8;
   op->kernel = state->unsigned_input ? "u8_lut" : "s8_lut";
   if (op->isa != Isa::kReference && lut_can_use(op->isa)) {
