@@ -237,6 +237,8 @@ ConvertSummary RunConvert(const ConvertConfig& cfg, std::ostream& log) {
   ConvertSummary sum;
   const CalibMethod method = ParseCalibMethod(cfg.method);
   if (cfg.calib_path.empty()) throw ConvertError("no calibration data: pass --calib DIR_OR_NPY");
+  if (cfg.activations != "int8" && cfg.activations != "int16")
+    throw ConvertError("--activations must be int8 or int16, got '" + cfg.activations + "'");
   if (cfg.mean.size() != cfg.std.size()) throw ConvertError("--input-mean and --input-std need the same number of values");
   if (!cfg.input_layout.empty() && cfg.input_layout != "nhwc" && cfg.input_layout != "nchw")
     throw ConvertError("--input-layout must be nhwc or nchw, got '" + cfg.input_layout + "'");
@@ -328,12 +330,14 @@ ConvertSummary RunConvert(const ConvertConfig& cfg, std::ostream& log) {
   qo.input_std = cfg.std;
   qo.int16_below_sqnr_db = cfg.int16_below_sqnr_db;
   qo.allow_int16 = cfg.allow_int16;
+  qo.int16_activations = cfg.activations == "int16";
   qo.weight_bias_correction = cfg.weight_bias_correction;
   qo.extra_shapes = calibrator.other_shapes();
   qo.metadata = {{"producer", "dyad-convert 0.1.0"},
                  {"source_sha256", Sha256Hex(onnx_bytes)},
                  {"source_file", cfg.onnx_path.substr(cfg.onnx_path.find_last_of('/') + 1)},
                  {"calibration_method", CalibMethodName(method)},
+                 {"activations", cfg.activations},
                  {"calibration_samples", std::to_string(calib.size())}};
   QuantizeResult q = Quantize(graph, calibrator.stats(), ranges, qo);
   if (cfg.bias_correction) {

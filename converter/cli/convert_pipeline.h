@@ -27,6 +27,9 @@ struct ConvertConfig {
   std::string input_layout;  // "", "nhwc", "nchw"
   double int16_below_sqnr_db = 40.0;
   bool allow_int16 = true;
+  // "int8" (default) or "int16": W8A16, every activation an int16-capable op
+  // writes is int16 (QuantizeOptions::int16_activations).
+  std::string activations = "int8";
   bool progress = false;  // progress bar on stderr
   bool eval_intermediates = true;
   // Off by default: on the real models it helped some outputs and hurt others

@@ -55,7 +55,10 @@ int main(int argc, char** argv) {
   app.add_option("--report", cfg.report_path, "write the accuracy report as JSON");
   app.add_option("--int16-below-db", cfg.int16_below_sqnr_db,
                  "give int16 to output tensors whose int8 SQNR on calibration data is below this");
-  app.add_flag("--no-int16", no_int16, "int8 activations everywhere");
+  app.add_flag("--no-int16", no_int16, "int8 activations everywhere (no int16 detection-head outputs)");
+  app.add_option("--activations", cfg.activations,
+                 "int8 (default) or int16: int16 activations with int8 weights (W8A16), more accurate, runs on the reference kernels")
+      ->check(CLI::IsMember({"int8", "int16"}));
   app.add_flag("--bias-correction", cfg.bias_correction,
                "correct each Conv/Gemm bias by its measured mean output error (experimental)");
   bool no_wbc = false;
@@ -66,6 +69,8 @@ int main(int argc, char** argv) {
   try {
     if (!mean.empty()) cfg.mean = ParseFloats(mean, "--input-mean");
     if (!stdv.empty()) cfg.std = ParseFloats(stdv, "--input-std");
+    if (no_int16 && cfg.activations == "int16")
+      throw std::runtime_error("--no-int16 and --activations int16 contradict each other");
     cfg.allow_int16 = !no_int16;
     cfg.weight_bias_correction = !no_wbc;
     cfg.progress = !quiet && isatty(2);

@@ -17,14 +17,23 @@ void DTypeLimits(fb::DType t, int32_t* lo, int32_t* hi) {
   }
 }
 
-QParams ChooseParams(float lo, float hi, fb::DType dtype) {
+void QLimits(const QParams& p, int32_t* lo, int32_t* hi) {
+  DTypeLimits(p.dtype, lo, hi);
+  if (p.limit > 0) {
+    *lo = std::max(*lo, -p.limit);
+    *hi = std::min(*hi, p.limit);
+  }
+}
+
+QParams ChooseParams(float lo, float hi, fb::DType dtype, int32_t limit) {
   double a = std::min<double>(lo, 0.0), b = std::max<double>(hi, 0.0);
   if (!std::isfinite(a) || !std::isfinite(b)) throw ConvertError("non-finite calibration range");
   QParams p;
   p.dtype = dtype;
   if (dtype == fb::DType::INT16) {
     const double m = std::max(std::max(-a, b), 1e-8);
-    p.scale = m / 32767.0;
+    p.limit = limit > 0 && limit < 32767 ? limit : 0;
+    p.scale = m / (p.limit > 0 ? p.limit : 32767.0);
     p.zero_point = 0;
     return p;
   }
@@ -51,6 +60,18 @@ std::vector<int8_t> BuildLut(const std::function<double(double)>& f, const QPara
     const double x = in.scale * (q - in.zero_point);
     const double y = f(x);
     t[i] = static_cast<int8_t>(quantize_value(y, out.scale, out.zero_point, -128, 127));
+  }
+  return t;
+}
+
+std::vector<int16_t> BuildLut16(const std::function<double(double)>& f, const QParams& in,
+                                const QParams& out) {
+  int32_t lo, hi;
+  QLimits(out, &lo, &hi);
+  std::vector<int16_t> t(513);
+  for (int j = 0; j <= 512; ++j) {
+    const double x = in.scale * (-32768.0 + 128.0 * j);
+    t[j] = static_cast<int16_t>(quantize_value(f(x), out.scale, 0, lo, hi));
   }
   return t;
 }

@@ -16,13 +16,19 @@ struct QParams {
   fb::DType dtype = fb::DType::INT8;
   double scale = 1.0;
   int32_t zero_point = 0;
+  // int16 activations (W8A16 mode): the largest |q| any producer writes, so
+  // that consumer accumulators provably fit int32; 0 = the dtype's range.
+  int32_t limit = 0;
 };
 
 void DTypeLimits(fb::DType t, int32_t* lo, int32_t* hi);
+// The dtype's range, narrowed to [-limit, limit] when `p.limit` is set.
+void QLimits(const QParams& p, int32_t* lo, int32_t* hi);
 
 // int8: asymmetric over [min(lo,0), max(hi,0)] with an integer zero point
-// (eq. 1, 0.0 exact). int16: symmetric, Z = 0.
-QParams ChooseParams(float lo, float hi, fb::DType dtype);
+// (eq. 1, 0.0 exact). int16: symmetric, Z = 0, max(|lo|, |hi|) at q = `limit`
+// (0: 32767).
+QParams ChooseParams(float lo, float hi, fb::DType dtype, int32_t limit = 0);
 
 // (M0, shift) for `real`; ConvertError naming `what` if it is out of range.
 DyadicMultiplier Multiplier(double real, const std::string& what);
@@ -31,6 +37,12 @@ DyadicMultiplier Multiplier(double real, const std::string& what);
 // for int8 input; for uint8 input T[i] uses q = i.
 std::vector<int8_t> BuildLut(const std::function<double(double)>& f, const QParams& in,
                              const QParams& out, bool uint8_input = false);
+
+// Eq. 13b table for int16 input and output (Z = 0): 513 samples
+// T[j] = clamp(round(f(S_in (-32768 + 128 j)) / S_out)) within out's limits;
+// the kernel interpolates linearly between them.
+std::vector<int16_t> BuildLut16(const std::function<double(double)>& f, const QParams& in,
+                                const QParams& out);
 
 // Signal-to-quantization-noise ratio in dB of `x` quantized with `p`
 // (+inf when exact).

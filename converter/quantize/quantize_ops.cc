@@ -132,8 +132,10 @@ Requant MakeRequant(const Quantizer& q, const Node& n, const ChannelWeights& cw,
     const double s_acc = in.scale * cw.scale[c];
     const double b = bias.empty() ? 0.0 : std::round(bias[c] / s_acc);
     // |acc| <= |bias| + 256 * sum|w| holds for both the plain form of eq. 2 and
-    // its zero-point expansion (|q|, |q - Z| <= 255 < 256).
-    const double bound = std::fabs(b) + 256.0 * static_cast<double>(cw.abs_sum[c]);
+    // its zero-point expansion (|q|, |q - Z| <= 255 < 256). An int16 input
+    // (Z = 0) is bounded by its producers' clamp, `limit`, or else 2^15.
+    const double max_q = in.dtype != fb::DType::INT16 ? 256.0 : in.limit > 0 ? in.limit : 32768.0;
+    const double bound = std::fabs(b) + max_q * static_cast<double>(cw.abs_sum[c]);
     if (bound >= 2147483647.0)
       q.Fail(n, "the int32 accumulator of output channel " + std::to_string(c) +
                     " could overflow (bound " + std::to_string(bound) + " >= 2^31); refusing this layer");
@@ -143,15 +145,6 @@ Requant MakeRequant(const Quantizer& q, const Node& n, const ChannelWeights& cw,
     r.shift.push_back(static_cast<int8_t>(m.shift));
   }
   return r;
-}
-
-bool IsUnaryLut(const std::string& op) {
-  static const char* const kOps[] = {"Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "LeakyRelu",
-                                     "Relu", "Clip", "Exp", "Elu", "Softplus", "Gelu", "Erf",
-                                     "Neg", "Abs", "Selu", "Mish"};
-  for (const char* o : kOps)
-    if (op == o) return true;
-  return false;
 }
 
 std::function<double(double)> UnaryFunction(const Quantizer& q, const Node& n) {
@@ -194,8 +187,9 @@ std::function<double(double)> UnaryFunction(const Quantizer& q, const Node& n) {
 
 OptionsBuilder AddSubOptions(bool sub, const QParams& a, const QParams& b, const QParams& out,
                              int32_t lo, int32_t hi, const std::string& what) {
-  // Eq. 7-9 with L = 20.
-  const int left = 20;
+  // Eq. 7-9 with L = 20; L = 15 when an input is int16 (|q| 2^15 << L fits int32).
+  const bool wide = a.dtype == fb::DType::INT16 || b.dtype == fb::DType::INT16;
+  const int left = wide ? 15 : 20;
   const double twice_max = 2.0 * std::max(a.scale, b.scale);
   const DyadicMultiplier ma = Multiplier(a.scale / twice_max, what);
   const DyadicMultiplier mb = Multiplier(b.scale / twice_max, what);
@@ -209,11 +203,14 @@ OptionsBuilder AddSubOptions(bool sub, const QParams& a, const QParams& b, const
   };
 }
 
-QParams ConstParams(const Tensor& c) {
+// Symmetric parameters of a constant operand: int8, or int16 in W8A16 mode.
+QParams ConstParams(const Tensor& c, bool int16) {
   float m = 0;
   for (float v : c.ToFloatVector()) m = std::max(m, std::fabs(v));
   QParams p;
-  p.scale = m > 0 ? m / 127.0 : 1.0;
+  p.dtype = int16 ? fb::DType::INT16 : fb::DType::INT8;
+  const double qmax = int16 ? 32767.0 : 127.0;
+  p.scale = m > 0 ? m / qmax : 1.0;
   p.zero_point = 0;
   return p;
 }
@@ -236,17 +233,22 @@ void Quantizer::QuantizeNode(const Node& n) {
     // with the inputs' scale, eq. 7-9) and a table d == 0 -> 1 (eq. 13).
     const QParams& pa = Params(n, n.Input(0));
     const QParams& pb = Params(n, n.Input(1));
-    if (pa.dtype != fb::DType::INT8 || pa.scale != pb.scale || pa.zero_point != pb.zero_point)
+    if (pa.dtype != pb.dtype || pa.scale != pb.scale || pa.zero_point != pb.zero_point)
       Fail(n, "Equal of tensors with different scales is not supported");
     if (IrShape(n.Input(0)) != IrShape(n.Input(1))) Fail(n, "Equal with broadcasting is not supported");
     const Stored s = Get(n, n.Input(0));
     const int32_t b = Ensure(n, n.Input(1), s.perm);
+    // The difference is int8 (Z = 0, the inputs' scale) even for int16
+    // inputs: 0 stays 0 and any other difference saturates away from 0.
     QTensor d = m_.tensors[s.tensor];
     d.name = n.outputs[0] + "/difference";
+    d.dtype = fb::DType::INT8;
     d.zero_point = 0;
     const int32_t dt = m_.AddTensor(d);
     QParams pd = pa;
+    pd.dtype = fb::DType::INT8;
     pd.zero_point = 0;
+    pd.limit = 0;
     AddOp(n, fb::OperatorOptions::SubOptions, {s.tensor, b}, {dt},
           AddSubOptions(true, pa, pb, pd, -128, 127, n.Describe()));
     const std::vector<int8_t> table = BuildLut([](double x) { return x == 0.0 ? 1.0 : 0.0; }, pd, out_params());
@@ -272,7 +274,6 @@ void Quantizer::QuantizeNode(const Node& n) {
     const Shape& out_s = IrShape(n.outputs[0]);
     const QParams& in = Params(n, n.Input(0));
     const QParams& out = out_params();
-    if (in.dtype != fb::DType::INT8) Fail(n, "input must be int8");
     const int64_t kh = w->shape[2], kw = w->shape[3];
     // OIHW -> OHWI (Conv) or [Cin, Cout/g, kh, kw] -> [Cout, kh, kw, Cin/g] (ConvTranspose).
     const int64_t cout = transpose ? w->shape[1] * groups : w->shape[0];
@@ -438,14 +439,14 @@ void Quantizer::QuantizeNode(const Node& n) {
 
   if (op == "MatMul" || op == "Gemm") {
     // Both operands activations (eq. 20).
-    const QParams& a = Params(n, n.Input(0));
-    const QParams& b = Params(n, n.Input(1));
+    const QParams& a = Params8(n, n.Input(0));
+    const QParams& b = Params8(n, n.Input(1));
     const QParams& out = out_params();
     const DyadicMultiplier m = Multiplier(a.scale * b.scale / out.scale, n.Describe());
     int32_t lo, hi;
     ActBounds(n, out, &lo, &hi);
-    const int32_t x = Ensure(n, n.Input(0), IdentityPerm(IrShape(n.Input(0)).size()));
-    const int32_t z = Ensure(n, n.Input(1), IdentityPerm(IrShape(n.Input(1)).size()));
+    const int32_t x = Int8Input(n, n.Input(0), IdentityPerm(IrShape(n.Input(0)).size()));
+    const int32_t z = Int8Input(n, n.Input(1), IdentityPerm(IrShape(n.Input(1)).size()));
     const int32_t y = NewAct(n.outputs[0], IdentityPerm(IrShape(n.outputs[0]).size()));
     AddOp(n, fb::OperatorOptions::MatMulOptions, {x, z}, {y}, [=](Fbb& f) {
       return fb::CreateMatMulOptions(f, m.multiplier, m.shift, lo, hi).Union();
@@ -474,7 +475,6 @@ void Quantizer::QuantizeNode(const Node& n) {
       if (c > 0 && std::isfinite(c)) {
         const QParams& in = Params(n, act_name);
         const DyadicMultiplier m = Multiplier(in.scale * c / out.scale, n.Describe());
-        if (in.dtype != fb::DType::INT8) Fail(n, "input must be int8");
         const int32_t x = s.tensor;
         const int32_t y = NewAct(n.outputs[0], perm);
         AddOp(n, fb::OperatorOptions::RequantizeOptions, {x}, {y}, [=](Fbb& f) {
@@ -497,7 +497,7 @@ void Quantizer::QuantizeNode(const Node& n) {
       if (op == "Div") {
         for (float& v : c.f) v = 1.0f / v;
       }
-      *p = ConstParams(c);
+      *p = ConstParams(c, opt_.int16_activations);
       if (op == "Div") {
         // Quantize the reciprocal under a temporary name.
         std::string tmp = name + "/reciprocal";
@@ -509,7 +509,6 @@ void Quantizer::QuantizeNode(const Node& n) {
     QParams pa, pb;
     const int32_t ta = operand(a_name, a_const, &pa);
     const int32_t tb = operand(b_name, b_const, &pb);
-    if (pa.dtype != fb::DType::INT8 || pb.dtype != fb::DType::INT8) Fail(n, "inputs must be int8");
     const int32_t y = NewAct(n.outputs[0], perm);
     if (op == "Add" || op == "Sub") {
       AddOp(n, op == "Add" ? fb::OperatorOptions::AddOptions : fb::OperatorOptions::SubOptions, {ta, tb}, {y},
@@ -525,19 +524,48 @@ void Quantizer::QuantizeNode(const Node& n) {
 
   if (IsUnaryLut(op)) {
     const Stored s = Get(n, n.Input(0));
-    const QParams& in = Params(n, n.Input(0));
-    if (in.dtype != fb::DType::INT8) Fail(n, "input must be int8");
-    const std::vector<int8_t> table = BuildLut(UnaryFunction(*this, n), in, out_params());  // eq. 13
+    const QParams& out = out_params();
+    if (Params(n, n.Input(0)).dtype == fb::DType::INT16 && out.dtype == fb::DType::INT16) {
+      const std::vector<int16_t> table16 = BuildLut16(UnaryFunction(*this, n), Params(n, n.Input(0)), out);
+      const int32_t y = NewAct(n.outputs[0], s.perm);
+      AddOp(n, fb::OperatorOptions::LutOptions, {s.tensor}, {y}, [table16](Fbb& f) {
+        return fb::CreateLutOptionsDirect(f, nullptr, &table16).Union();
+      });
+      return;
+    }
+    // int8 table (eq. 13); an int16 input is requantized to int8 first, an
+    // int16 output (W8A16, int8 input) widened after.
+    const QParams& in = Params8(n, n.Input(0));
+    const QParams& out8 = Params8(n, n.outputs[0]);
+    const int32_t x = Int8Input(n, n.Input(0), s.perm);
+    const std::vector<int8_t> table = BuildLut(UnaryFunction(*this, n), in, out8);
     const int32_t y = NewAct(n.outputs[0], s.perm);
-    AddOp(n, fb::OperatorOptions::LutOptions, {s.tensor}, {y}, [table](Fbb& f) {
+    int32_t y8 = y;
+    if (out.dtype == fb::DType::INT16) {
+      QTensor t = m_.tensors[y];
+      t.name = n.outputs[0] + "/int8";
+      t.dtype = fb::DType::INT8;
+      t.scale = static_cast<float>(out8.scale);
+      t.zero_point = out8.zero_point;
+      y8 = m_.AddTensor(t);
+    }
+    AddOp(n, fb::OperatorOptions::LutOptions, {x}, {y8}, [table](Fbb& f) {
       return fb::CreateLutOptionsDirect(f, &table).Union();
     });
+    if (y8 != y) {
+      const DyadicMultiplier m = Multiplier(out8.scale / out.scale, n.Describe() + " int16 output");  // eq. 16
+      int32_t lo, hi;
+      QLimits(out, &lo, &hi);
+      AddOp(n, fb::OperatorOptions::RequantizeOptions, {y8}, {y}, [=](Fbb& f) {
+        return fb::CreateRequantizeOptions(f, m.multiplier, m.shift, lo, hi).Union();
+      });
+    }
     return;
   }
 
   if (op == "PRelu") {
     const Stored s = Get(n, n.Input(0));
-    const QParams& in = Params(n, n.Input(0));
+    const QParams& in = Params8(n, n.Input(0));
     const QParams& out = out_params();
     const Tensor* slope = g_.Constant(n.Input(1));
     if (!slope) Fail(n, "slope (input 1) must be a constant");
@@ -561,6 +589,7 @@ void Quantizer::QuantizeNode(const Node& n) {
         x = Ensure(n, n.Input(0), perm);
       }
     }
+    x = Int8Input(n, n.Input(0), perm);
     std::vector<int32_t> nm;
     std::vector<int8_t> ns;
     for (float v : a) {
@@ -584,10 +613,12 @@ void Quantizer::QuantizeNode(const Node& n) {
     const Geometry geo = MakeGeometry(*this, n, in_s, IrShape(n.outputs[0]), kernel[0], kernel[1]);
     const int32_t x = Ensure(n, n.Input(0), NhwcPerm());
     const int32_t y = NewAct(n.outputs[0], NhwcPerm());
+    int32_t lo, hi;
+    QLimits(out_params(), &lo, &hi);
     if (op == "MaxPool") {
       AddOp(n, fb::OperatorOptions::MaxPoolOptions, {x}, {y}, [=](Fbb& f) {
         return fb::CreateMaxPoolOptions(f, geo.kh, geo.kw, geo.sh, geo.sw, geo.dh, geo.dw, geo.pt, geo.pl,
-                                        geo.pb, geo.pr, -128, 127).Union();
+                                        geo.pb, geo.pr, lo, hi).Union();
       });
       return;
     }
@@ -603,7 +634,7 @@ void Quantizer::QuantizeNode(const Node& n) {
     }
     AddOp(n, fb::OperatorOptions::AveragePoolOptions, {x}, {y}, [=](Fbb& f) {
       return fb::CreateAveragePoolOptionsDirect(f, geo.kh, geo.kw, geo.sh, geo.sw, geo.pt, geo.pl, geo.pb,
-                                                geo.pr, include_pad, &mult, &shift, -128, 127).Union();
+                                                geo.pr, include_pad, &mult, &shift, lo, hi).Union();
     });
     return;
   }
@@ -763,7 +794,7 @@ void Quantizer::QuantizeNode(const Node& n) {
     if (!n.Input(2).empty()) value = ConstFloats(*this, n, 2).at(0);
     const QParams& p = Params(n, n.Input(0));
     int32_t lo, hi;
-    DTypeLimits(p.dtype, &lo, &hi);
+    QLimits(p, &lo, &hi);
     const int32_t qv = quantize_value(value, p.scale, p.zero_point, lo, hi);
     std::vector<int32_t> ps(2 * rank);
     for (size_t k = 0; k < rank; ++k) {
@@ -860,14 +891,13 @@ void Quantizer::QuantizeNode(const Node& n) {
     const Stored s = Get(n, n.Input(0));
     const Shape& in_s = IrShape(n.Input(0));
     const int64_t axis = NormAxis(*this, n, n.GetInt("axis", -1), in_s.size());
-    int32_t x = s.tensor;
     Perm perm = s.perm;
     if (perm.back() != axis) {
       perm = IdentityPerm(in_s.size());
       if (axis != static_cast<int64_t>(in_s.size()) - 1) Fail(n, "softmax over a non-last axis is not supported");
-      x = Ensure(n, n.Input(0), perm);
     }
-    const QParams& in = Params(n, n.Input(0));
+    const int32_t x = Int8Input(n, n.Input(0), perm);
+    const QParams& in = Params8(n, n.Input(0));
     const double beta = 1.0;
     std::vector<int32_t> table(256);
     for (int d = 0; d < 256; ++d)  // eq. 14
@@ -883,7 +913,7 @@ void Quantizer::QuantizeNode(const Node& n) {
     const Shape& in_s = IrShape(n.Input(0));
     const int64_t axis = NormAxis(*this, n, n.GetInt("axis", -1), in_s.size());
     if (axis != static_cast<int64_t>(in_s.size()) - 1) Fail(n, "normalization over more than the last axis is not supported");
-    const QParams& in = Params(n, n.Input(0));
+    const QParams& in = Params8(n, n.Input(0));
     const QParams& out = out_params();
     const std::vector<float> gamma = ConstFloats(*this, n, 1);
     std::vector<float> beta(gamma.size(), 0.0f);
@@ -899,7 +929,7 @@ void Quantizer::QuantizeNode(const Node& n) {
       bias.push_back(static_cast<int32_t>(std::lround(beta[c] / out.scale)));
     }
     const Perm id = IdentityPerm(in_s.size());
-    const int32_t x = Ensure(n, n.Input(0), id);
+    const int32_t x = Int8Input(n, n.Input(0), id);
     const int32_t y = NewAct(n.outputs[0], id);
     AddOp(n, fb::OperatorOptions::LayerNormOptions, {x}, {y}, [=](Fbb& f) {
       return fb::CreateLayerNormOptionsDirect(f, eps_q, &mult, &shift, &bias, -128, 127).Union();

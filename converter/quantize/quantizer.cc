@@ -52,6 +52,15 @@ bool IsMovementOp(const std::string& op) {
   return false;
 }
 
+bool IsUnaryLut(const std::string& op) {
+  static const char* const kOps[] = {"Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "LeakyRelu",
+                                     "Relu", "Clip", "Exp", "Elu", "Softplus", "Gelu", "Erf",
+                                     "Neg", "Abs", "Selu", "Mish"};
+  for (const char* o : kOps)
+    if (op == o) return true;
+  return false;
+}
+
 namespace {
 
 // Ops that pass int16 values through unchanged (the runtime's movement ops).
@@ -60,6 +69,55 @@ bool PassesInt16(const std::string& op) {
 }
 
 bool WritesInt16(const std::string& op) { return op == "Conv" || op == "Gemm"; }
+
+// Largest over output channels of sum |q_w| for per-channel int8 weights of
+// a [rows, per] matrix whose element (r, e) is at(r, e) (eq. 1 with the
+// max-abs scale; the bias-driven scale raise of quantize_ops.cc only lowers it).
+template <typename At>
+int64_t MaxRowAbsSum(int64_t rows, int64_t per, At at) {
+  int64_t worst = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    float m = 0;
+    for (int64_t e = 0; e < per; ++e) m = std::max(m, std::fabs(at(r, e)));
+    if (m == 0) continue;
+    const double scale = m / 127.0;
+    int64_t sum = 0;
+    for (int64_t e = 0; e < per; ++e) sum += std::abs(quantize_value(at(r, e), scale, 0, -127, 127));
+    worst = std::max(worst, sum);
+  }
+  return worst;
+}
+
+// sum |q_w| bound of a Conv / ConvTranspose / Gemm / MatMul with constant
+// weights whose input 0 is an activation; 0 for any other node.
+int64_t WeightAbsSumBound(const Graph& g, const Node& c) {
+  const bool gemm = c.op == "Gemm" || c.op == "MatMul";
+  if (c.op != "Conv" && c.op != "ConvTranspose" && !gemm) return 0;
+  const Tensor* w = g.Constant(c.Input(1));
+  if (w == nullptr || w->f.empty()) return 0;
+  const std::vector<int64_t>& s = w->shape;
+  if (gemm) {
+    if (s.size() != 2) return 0;
+    const bool trans_b = c.op == "Gemm" && c.GetInt("transB", 0) != 0;
+    const int64_t k = trans_b ? s[1] : s[0], n = trans_b ? s[0] : s[1];
+    return MaxRowAbsSum(n, k, [&](int64_t r, int64_t e) {
+      return trans_b ? w->f[r * k + e] : w->f[e * n + r];
+    });
+  }
+  if (s.size() != 4) return 0;
+  const int64_t taps = s[2] * s[3];
+  if (c.op == "Conv") {
+    const int64_t per = s[1] * taps;
+    return MaxRowAbsSum(s[0], per, [&](int64_t r, int64_t e) { return w->f[r * per + e]; });
+  }
+  // ConvTranspose [Cin, Cout/g, kh, kw]: output channel o = g * Cout/g + og.
+  const int64_t groups = std::max<int64_t>(1, c.GetInt("group", 1));
+  const int64_t cin_g = s[0] / groups, cout_g = s[1];
+  return MaxRowAbsSum(cout_g * groups, cin_g * taps, [&](int64_t o, int64_t e) {
+    const int64_t gi = o / cout_g, og = o % cout_g, i = e / taps, t = e % taps;
+    return w->f[((gi * cin_g + i) * cout_g + og) * taps + t];
+  });
+}
 
 struct UnionFind {
   std::map<std::string, std::string> parent;
@@ -94,6 +152,39 @@ const QParams& Quantizer::Params(const Node& n, const std::string& name) const {
   auto it = qp_.find(name);
   if (it == qp_.end()) Fail(n, "tensor '" + name + "' has no calibration data");
   return it->second;
+}
+
+const QParams& Quantizer::Params8(const Node& n, const std::string& name) const {
+  auto it = qp8_.find(name);
+  return it != qp8_.end() ? it->second : Params(n, name);
+}
+
+int32_t Quantizer::Int8Input(const Node& n, const std::string& name, const Perm& target) {
+  const int32_t x = Ensure(n, name, target);
+  const QParams& p = Params(n, name);
+  if (p.dtype != fb::DType::INT16) return x;
+  auto key = std::make_pair(name, target);
+  auto hit = int8_of_.find(key);
+  if (hit != int8_of_.end()) return hit->second;
+  const QParams& p8 = Params8(n, name);
+  QTensor t = m_.tensors[x];
+  t.name = name + "/int8";
+  t.dtype = fb::DType::INT8;
+  t.scale = static_cast<float>(p8.scale);
+  t.zero_point = p8.zero_point;
+  const int32_t y = m_.AddTensor(t);
+  const DyadicMultiplier m = Multiplier(p.scale / p8.scale, n.Describe() + " int8 input");  // eq. 16
+  QOp op;
+  op.name = name + "/to_int8";
+  op.type = fb::OperatorOptions::RequantizeOptions;
+  op.inputs = {x};
+  op.outputs = {y};
+  op.options = [m](flatbuffers::FlatBufferBuilder& b) {
+    return fb::CreateRequantizeOptions(b, m.multiplier, m.shift, -128, 127).Union();
+  };
+  m_.ops.push_back(std::move(op));
+  int8_of_[key] = y;
+  return y;
 }
 
 const Stored& Quantizer::Get(const Node& n, const std::string& name) const {
@@ -187,7 +278,7 @@ int32_t Quantizer::QuantizedConst(const Node& n, const std::string& name, size_t
   for (int64_t k = static_cast<int64_t>(rank) - 2; k >= 0; --k) st[k] = st[k + 1] * full[k + 1];
   const int64_t count = NumElements(full);
   int32_t lo, hi;
-  DTypeLimits(p.dtype, &lo, &hi);
+  QLimits(p, &lo, &hi);
   std::vector<int32_t> q(count);
   std::vector<int64_t> idx(rank, 0);
   for (int64_t e = 0; e < count; ++e) {
@@ -225,7 +316,7 @@ void Quantizer::AddOp(const Node& n, fb::OperatorOptions type, std::vector<int32
 }
 
 void Quantizer::ActBounds(const Node& n, const QParams& out, int32_t* lo, int32_t* hi) const {
-  DTypeLimits(out.dtype, lo, hi);
+  QLimits(out, lo, hi);
   const std::string act = n.GetString("dyad.activation", "");
   if (act.empty()) return;
   float a = 0.0f, b = INFINITY;
@@ -237,6 +328,45 @@ void Quantizer::ActBounds(const Node& n, const QParams& out, int32_t* lo, int32_
   }
   if (std::isfinite(a)) *lo = std::max(*lo, quantize_value(a, out.scale, out.zero_point, *lo, *hi));
   if (std::isfinite(b)) *hi = std::min(*hi, quantize_value(b, out.scale, out.zero_point, *lo, *hi));
+}
+
+bool Quantizer::GroupWritesInt16(const std::vector<std::string>& members, bool* clamped) const {
+  *clamped = true;
+  for (const auto& name : members) {
+    const int p = g_.ProducerIndex(name);
+    if (p < 0) {
+      // A graph input: int16 only behind the uint8-pixel Requantize.
+      if (opt_.input_mean.empty()) return false;
+      continue;
+    }
+    const Node& n = g_.nodes[p];
+    const std::string& op = n.op;
+    if ((op == "MatMul" || op == "Gemm") && !g_.IsConstant(n.Input(1))) return false;
+    if (op == "GlobalAveragePool" || op == "ReduceMean") {
+      *clamped = false;  // Mean has no clamp bounds
+      continue;
+    }
+    if (op == "Conv" || op == "ConvTranspose" || op == "Gemm" || op == "MatMul" || op == "Add" ||
+        op == "Sub" || op == "Mul" || op == "Div" || op == "AveragePool" || IsUnaryLut(op) ||
+        IsMovementOp(op))
+      continue;
+    return false;
+  }
+  return true;
+}
+
+int32_t Quantizer::Int16Limit(const std::vector<std::string>& members) const {
+  int64_t limit = 32767;
+  for (const auto& name : members)
+    for (int c : g_.ConsumerIndices(name)) {
+      const Node& n = g_.nodes[c];
+      if (n.Input(0) != name) continue;
+      // |bias| < 2^30 (quantize_ops.cc) and limit * sum|w| <= 2^30 - 2 keep
+      // the accumulator's bound below 2^31 - 1.
+      const int64_t sum = WeightAbsSumBound(g_, n);
+      if (sum > 0) limit = std::min<int64_t>(limit, ((int64_t{1} << 30) - 2) / sum);
+    }
+  return static_cast<int32_t>(std::max<int64_t>(limit, 1));
 }
 
 void Quantizer::AssignParams() {
@@ -305,6 +435,20 @@ void Quantizer::AssignParams() {
     if (!has_range) continue;
     QParams p8 = ChooseParams(r.lo, r.hi, fb::DType::INT8);
     QParams chosen = p8;
+    bool clamped = false;
+    if (opt_.int16_activations && GroupWritesInt16(members, &clamped)) {
+      const int32_t limit = Int16Limit(members);
+      // A group written by an op without clamp bounds (Mean) can hold the
+      // whole int16 range: int16 only when its readers allow that.
+      if (clamped || limit >= 32767) {
+        chosen = ChooseParams(r.lo, r.hi, fb::DType::INT16, limit);
+        for (const auto& name : members) {
+          qp_[name] = chosen;
+          qp8_[name] = p8;
+        }
+        continue;
+      }
+    }
     // int16 candidates: reach only graph outputs through int16-safe moves,
     // written by Conv/Gemm, never a graph input.
     bool candidate = opt_.allow_int16;
@@ -399,8 +543,10 @@ void Quantizer::EmitInputs() {
     op.type = fb::OperatorOptions::RequantizeOptions;
     op.inputs = {raw};
     op.outputs = {q};
-    op.options = [mul](flatbuffers::FlatBufferBuilder& b) {
-      return fb::CreateRequantizeOptions(b, mul.multiplier, mul.shift, -128, 127).Union();
+    int32_t lo, hi;
+    QLimits(p, &lo, &hi);
+    op.options = [mul, lo, hi](flatbuffers::FlatBufferBuilder& b) {
+      return fb::CreateRequantizeOptions(b, mul.multiplier, mul.shift, lo, hi).Union();
     };
     m_.ops.push_back(std::move(op));
   }

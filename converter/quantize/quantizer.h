@@ -26,6 +26,9 @@ struct QuantizeOptions {
   // becomes int16 (when its producers can write int16).
   double int16_below_sqnr_db = 40.0;
   bool allow_int16 = true;
+  // W8A16 mode: every activation an int16-capable op writes is int16
+  // (symmetric, Z = 0); ops with int8-only inputs read a Requantize of it.
+  bool int16_activations = false;
   // Remove from each Conv bias the expected error of its rounded weights on
   // the input's per-channel calibration mean (see quantize_ops.cc).
   bool weight_bias_correction = true;

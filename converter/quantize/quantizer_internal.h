@@ -37,6 +37,12 @@ class Quantizer {
   }
   const Shape& IrShape(const std::string& name) const;
   const QParams& Params(const Node& n, const std::string& name) const;
+  // int8 parameters of `name`: its own, or for an int16 tensor (W8A16 mode)
+  // the int8 ones its range would have had.
+  const QParams& Params8(const Node& n, const std::string& name) const;
+  // `name` in `target` layout as an int8 tensor, for ops without int16
+  // inputs: itself, or a Requantize of the int16 tensor to Params8.
+  int32_t Int8Input(const Node& n, const std::string& name, const Perm& target);
   const Stored& Get(const Node& n, const std::string& name) const;
   // The tensor `name` stored in `target` layout (inserts a Transpose, or a
   // Reshape when the bytes are already in that order).
@@ -59,18 +65,27 @@ class Quantizer {
 
  private:
   void AssignParams();
+  // W8A16 mode: true when every member of a group is written by an op that
+  // can write int16; *clamped: and every such op clamps its output.
+  bool GroupWritesInt16(const std::vector<std::string>& members, bool* clamped) const;
+  // The largest |q| an int16 group may hold so that every Conv/Gemm reading
+  // it provably accumulates inside int32 (32767 when nothing limits it).
+  int32_t Int16Limit(const std::vector<std::string>& members) const;
   void EmitInputs();
   void EmitOutputs();
 
   const std::map<std::string, TensorStats>& stats_;
   const std::map<std::string, Range>& ranges_;
   const QuantizeOptions& opt_;
-  std::map<std::pair<std::string, Perm>, int32_t> ensured_;
+  std::map<std::pair<std::string, Perm>, int32_t> ensured_, int8_of_;
+  std::map<std::string, QParams> qp8_;
   std::vector<Int16Choice> int16_;
 };
 
 std::vector<int32_t> PermuteShape(const Shape& ir, const Perm& p);
 Perm InversePerm(const Perm& p);
 bool IsMovementOp(const std::string& op);
+// Unary ops the quantizer turns into a lookup table (eq. 13 / 13b).
+bool IsUnaryLut(const std::string& op);
 
 }  // namespace dyad::convert

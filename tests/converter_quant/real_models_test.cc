@@ -107,9 +107,11 @@ int64_t Elements(const Shape& shape) {
 // (data/test_images). Floors are the measured values minus a margin; the
 // issue's target is cosine >= 0.99 on every output (docs/converter_quantization.md
 // says where and why it is missed).
-TEST(RealModels, BlazeFaceFront128) {
-  SKIP_WITHOUT("blazeface_front_128.onnx");
+// `activations`: "int8" or "int16" (W8A16); floors: every output's cosine and
+// the largest sigmoid(score) error.
+void CheckBlazeFace(const std::string& activations, double min_cosine, double max_probability_error) {
   ConvertConfig cfg;
+  cfg.activations = activations;
   cfg.calib_path = Data("images");
   cfg.eval_path = Data("test_images");
   cfg.calib_windows = 8;  // 8 windows each of camera, chelsea and coffee
@@ -119,8 +121,9 @@ TEST(RealModels, BlazeFaceFront128) {
   ConvertSummary s = ConvertReal("blazeface_front_128.onnx", cfg);
   ASSERT_EQ(s.outputs.size(), 4u);
   for (const auto& o : s.outputs) {
-    std::printf("BlazeFace %s: SQNR %.2f dB, cosine %.5f\n", o.name.c_str(), o.sqnr_db, o.cosine);
-    EXPECT_GE(o.cosine, 0.97) << o.name;  // measured 0.9993 / 0.980 / 0.9987 / 0.9972
+    std::printf("BlazeFace (%s activations) %s: SQNR %.2f dB, cosine %.5f\n", activations.c_str(), o.name.c_str(),
+                o.sqnr_db, o.cosine);
+    EXPECT_GE(o.cosine, min_cosine) << o.name;
   }
   // The task: the same faces, each int8 box at IoU >= 0.8 with its float box.
   const auto& s8 = Output(s, "Identity:0");
@@ -136,12 +139,9 @@ TEST(RealModels, BlazeFaceFront128) {
       const double p = 1 / (1 + std::exp(-double(o->reference[i]))), q = 1 / (1 + std::exp(-double(o->dyad[i])));
       worst = std::max(worst, std::fabs(p - q));
     }
-    std::printf("BlazeFace %s: largest sigmoid(score) error %.4f\n", o->name.c_str(), worst);
-    // Measured 0.055 / 0.051 (astronaut.png's face: 0.867 int8, 0.921 float).
-    // Calibrated on the first 24 files' samples without windows (3 photographs
-    // and 21 grey, blurred 25x25 face crops) it was 0.26: the first conv's
-    // range then clips the colours of a sharp photograph.
-    EXPECT_LE(worst, 0.1) << o->name;
+    std::printf("BlazeFace (%s activations) %s: largest sigmoid(score) error %.4f\n", activations.c_str(),
+                o->name.c_str(), worst);
+    EXPECT_LE(worst, max_probability_error) << o->name;
   }
   size_t faces = 0;
   for (size_t k = 0; k < s.eval_samples; ++k) {
@@ -153,7 +153,8 @@ TEST(RealModels, BlazeFaceFront128) {
     for (const auto& g : got) {
       float best = 0;
       for (const auto& w : want) best = std::max(best, tasks::Iou(g, w));
-      std::printf("BlazeFace sample %zu: int8 face score %.3f, IoU with the float face %.3f\n", k, g.score, best);
+      std::printf("BlazeFace sample %zu: %s face score %.3f, IoU with the float face %.3f\n", k,
+                  activations.c_str(), g.score, best);
       EXPECT_GE(best, 0.8f);
     }
     faces += want.size();
@@ -161,9 +162,25 @@ TEST(RealModels, BlazeFaceFront128) {
   EXPECT_GE(faces, 1u) << "the held-out photographs should contain a face";
 }
 
-TEST(RealModels, PaddleOcrMobileV2Cls) {
-  SKIP_WITHOUT("ppocr_mobile_v2_cls.onnx");
+TEST(RealModels, BlazeFaceFront128) {
+  SKIP_WITHOUT("blazeface_front_128.onnx");
+  // Measured cosines 0.9993 / 0.980 / 0.9987 / 0.9972; sigmoid(score) errors
+  // 0.055 / 0.051 (astronaut.png's face: 0.867 int8, 0.921 float). Calibrated
+  // on the first 24 files' samples without windows (3 photographs and 21 grey,
+  // blurred 25x25 face crops) the error was 0.26: the first conv's range then
+  // clips the colours of a sharp photograph.
+  CheckBlazeFace("int8", 0.97, 0.1);
+}
+
+TEST(RealModels, BlazeFaceFront128W8A16) {
+  SKIP_WITHOUT("blazeface_front_128.onnx");
+  // int16 activations: the cosine bar on every output. Measured: TBD.
+  CheckBlazeFace("int16", 0.99, 0.05);
+}
+
+void CheckPaddleOcr(const std::string& activations, double min_cosine, double min_top1) {
   ConvertConfig cfg;
+  cfg.activations = activations;
   cfg.calib_path = Data("text_lines/calib");    // crops of one scanned page
   cfg.eval_path = Data("text_lines/heldout");   // crops of another document
   cfg.calib_count = 48;
@@ -175,15 +192,28 @@ TEST(RealModels, PaddleOcrMobileV2Cls) {
   ConvertSummary s = ConvertReal("ppocr_mobile_v2_cls.onnx", cfg);
   ASSERT_EQ(s.outputs.size(), 1u);
   const auto& o = s.outputs[0];
-  std::printf("PPOCR cls %s: SQNR %.2f dB, cosine %.5f, top-1 agreement %.3f\n", o.name.c_str(), o.sqnr_db,
-              o.cosine, o.top1_agreement);
-  EXPECT_GE(o.cosine, 0.99);         // the bar; measured 0.99279
-  EXPECT_GE(o.top1_agreement, 0.9);   // measured 0.958 (46 of 48 crops)
+  std::printf("PPOCR cls (%s activations) %s: SQNR %.2f dB, cosine %.5f, top-1 agreement %.3f\n",
+              activations.c_str(), o.name.c_str(), o.sqnr_db, o.cosine, o.top1_agreement);
+  EXPECT_GE(o.cosine, min_cosine);
+  EXPECT_GE(o.top1_agreement, min_top1);
 }
 
-TEST(RealModels, MlsdTiny320) {
-  SKIP_WITHOUT("mlsd_320_tiny.onnx");
+TEST(RealModels, PaddleOcrMobileV2Cls) {
+  SKIP_WITHOUT("ppocr_mobile_v2_cls.onnx");
+  CheckPaddleOcr("int8", 0.99, 0.9);  // measured cosine 0.99279, top-1 0.958 (46 of 48 crops)
+}
+
+TEST(RealModels, PaddleOcrMobileV2ClsW8A16) {
+  SKIP_WITHOUT("ppocr_mobile_v2_cls.onnx");
+  CheckPaddleOcr("int16", 0.99, 0.9);  // measured: TBD
+}
+
+// Floors: the offsets' cosine, and per held-out photograph the segment recall
+// and precision.
+void CheckMlsd(const std::string& activations, double min_offsets_cosine, double min_recall,
+               double min_precision) {
   ConvertConfig cfg;
+  cfg.activations = activations;
   cfg.calib_path = Data("images");
   cfg.eval_path = Data("test_images");
   cfg.calib_count = 4;  // the three photographs and one face crop
@@ -191,9 +221,10 @@ TEST(RealModels, MlsdTiny320) {
   ConvertSummary s = ConvertReal("mlsd_320_tiny.onnx", cfg);
   ASSERT_EQ(s.outputs.size(), 2u);
   for (const auto& o : s.outputs)
-    std::printf("M-LSD %s: SQNR %.2f dB, cosine %.5f\n", o.name.c_str(), o.sqnr_db, o.cosine);
+    std::printf("M-LSD (%s activations) %s: SQNR %.2f dB, cosine %.5f\n", activations.c_str(), o.name.c_str(),
+                o.sqnr_db, o.cosine);
   const auto& offsets = Output(s, "offsets");
-  EXPECT_GE(s.outputs[0].cosine, 0.9) << "offsets";  // measured 0.930
+  EXPECT_GE(s.outputs[0].cosine, min_offsets_cosine) << "offsets";
   // "scores" keeps only the local maxima of the centre heat map (x where
   // x == maxpool3x3(x)): a discontinuous function of its input, so its cosine
   // says little (docs/converter_quantization.md). The task is the segments.
@@ -206,14 +237,24 @@ TEST(RealModels, MlsdTiny320) {
     const auto got = tasks::MlsdSegments(&scores.dyad[so], &offsets.dyad[oo], h, w);
     const double recall = tasks::SegmentRecall(want, got, 2.0f);
     const double precision = tasks::SegmentRecall(got, want, 2.0f);
-    std::printf("M-LSD sample %zu: float %zu segments, int8 %zu; recall %.3f, precision %.3f (end points within 2 px of 160)\n",
-                k, want.size(), got.size(), recall, precision);
-    // Measured: recall 0.909 / 0.765, precision 0.806 / 0.507. The int8 heat
-    // map has ties where the float one has a single maximum, so the int8 mask
-    // keeps extra centres (docs/converter_quantization.md).
-    EXPECT_GE(recall, 0.7);
-    EXPECT_GE(precision, 0.45);
+    std::printf("M-LSD sample %zu: float %zu segments, %s %zu; recall %.3f, precision %.3f (end points within 2 px of 160)\n",
+                k, want.size(), activations.c_str(), got.size(), recall, precision);
+    EXPECT_GE(recall, min_recall);
+    EXPECT_GE(precision, min_precision);
   }
+}
+
+TEST(RealModels, MlsdTiny320) {
+  SKIP_WITHOUT("mlsd_320_tiny.onnx");
+  // Measured: offsets cosine 0.930; recall 0.909 / 0.765, precision 0.806 /
+  // 0.507. The int8 heat map has ties where the float one has a single
+  // maximum, so the int8 mask keeps extra centres (docs/converter_quantization.md).
+  CheckMlsd("int8", 0.9, 0.7, 0.45);
+}
+
+TEST(RealModels, MlsdTiny320W8A16) {
+  SKIP_WITHOUT("mlsd_320_tiny.onnx");
+  CheckMlsd("int16", 0.99, 0.7, 0.45);  // measured: TBD
 }
 
 }  // namespace
