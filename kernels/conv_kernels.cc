@@ -92,6 +92,7 @@ ConvParams fc_as_conv(const FullyConnectedParams& f) {
   p.requant = f.requant;
   p.act_min = f.act_min;
   p.act_max = f.act_max;
+  p.input_type = f.input_type;
   p.output_type = f.output_type;
   return p;
 }
@@ -423,6 +424,9 @@ void run(const PackedGemm& pg, const ConvParams& p, const int8_t* input, int8_t*
 }  // namespace
 
 bool conv2d_can_use(Isa isa, const ConvParams& p) {
+  // Every packed kernel (x86 and ARM) reads int8 activations: an int16 input
+  // runs on ref::conv2d.
+  if (p.input_type != DType::kInt8) return false;
   if (is_arm(isa)) {
 #if defined(DYAD_BUILT_NEON)
     return arm::conv_can_use(isa, p);
@@ -475,6 +479,7 @@ void conv2d_run(const PackedConv& packed, const ConvParams& p, const int8_t* inp
 }
 
 bool fully_connected_can_use(Isa isa, const FullyConnectedParams& p) {
+  if (p.input_type != DType::kInt8) return false;  // int16 input: ref::fully_connected
   if (p.rows < 1 || p.k < 1 || p.n < 1) return false;
   return conv2d_can_use(isa, fc_conv(isa, p));
 }

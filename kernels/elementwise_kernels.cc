@@ -192,11 +192,17 @@ BinaryRunFn mul_kernel(Isa isa, const char** name) {
 
 bool act_ok(int32_t lo, int32_t hi) { return lo >= -128 && hi <= 127 && lo <= hi; }
 
+// The SIMD kernels read and write int8 only; any int16 operand: ref::add/sub/mul.
+template <typename Params>
+bool all_int8(const Params& p) {
+  return p.a_type == DType::kInt8 && p.b_type == DType::kInt8 && p.output_type == DType::kInt8;
+}
+
 }  // namespace
 
 bool binary_can_use(Isa isa, BinaryOp op, const AddParams& p) {
   const char* name;
-  return (op == BinaryOp::kAdd || op == BinaryOp::kSub) &&
+  return (op == BinaryOp::kAdd || op == BinaryOp::kSub) && all_int8(p) &&
          add_kernel(kernel_isa(isa), &name, op == BinaryOp::kSub) != nullptr &&
          shapes_ok(p.shapes) && p.left_shift >= 0 && p.left_shift <= 22 &&
          multiplier_ok(p.a_multiplier, p.a_shift) && multiplier_ok(p.b_multiplier, p.b_shift) &&
@@ -207,7 +213,7 @@ bool binary_can_use(Isa isa, BinaryOp op, const AddParams& p) {
 
 bool binary_can_use(Isa isa, BinaryOp op, const MulParams& p) {
   const char* name;
-  return op == BinaryOp::kMul && mul_kernel(kernel_isa(isa), &name) != nullptr &&
+  return op == BinaryOp::kMul && all_int8(p) && mul_kernel(kernel_isa(isa), &name) != nullptr &&
          shapes_ok(p.shapes) && multiplier_ok(p.output_multiplier, p.output_shift) &&
          act_ok(p.act_min, p.act_max) && p.a_zero_point >= -128 && p.a_zero_point <= 127 &&
          p.b_zero_point >= -128 && p.b_zero_point <= 127;

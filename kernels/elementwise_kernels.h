@@ -81,8 +81,8 @@ struct PreparedBinary {
 };
 
 // True if `isa` has an optimized kernel for `op` in this build and the CPU
-// runs it (any x86 path uses AVX2, any ARM path NEON), and the parameters
-// are ones it handles exactly.
+// runs it (any x86 path uses AVX2, any ARM path NEON), a, b and the output
+// are all int8, and the parameters are ones it handles exactly.
 bool binary_can_use(Isa isa, BinaryOp op, const AddParams& p);
 bool binary_can_use(Isa isa, BinaryOp op, const MulParams& p);
 // op is kAdd or kSub.

@@ -88,6 +88,7 @@ int8_t clamp_s8(int32_t v, int32_t lo, int32_t hi) {
 
 bool mean_plan(Isa isa, const MeanParams& p, MeanPlan* plan) {
   Family f;
+  if (p.type != DType::kInt8) return false;  // int16: ref::mean
   if (!family(isa, &f)) return false;
   int first = -1, last = -1;
   for (int d = 0; d < p.in.rank; ++d) {
@@ -134,6 +135,7 @@ void mean_run(const MeanPlan& plan, const MeanParams& p, const int8_t* input, in
 
 bool max_pool_can_use(Isa isa, const PoolParams& p) {
   Family f;
+  if (p.type != DType::kInt8) return false;  // int16: ref::max_pool
   if (!family(isa, &f)) return false;
   if (p.batch < 1 || p.in_h < 1 || p.in_w < 1 || p.channels < 1 || p.out_h < 1 || p.out_w < 1) {
     return false;
@@ -267,8 +269,8 @@ bool requantize_table(const RequantizeParams& p, uint8_t* byte_table) {
 
 bool resize_bilinear_can_use(Isa isa, const ResizeParams& p) {
   Family f;
-  return p.mode == ResizeMode::kBilinear && p.channels >= kResizeBlock && family(isa, &f) &&
-         f.resize_row != nullptr;
+  return p.type == DType::kInt8 && p.mode == ResizeMode::kBilinear &&
+         p.channels >= kResizeBlock && family(isa, &f) && f.resize_row != nullptr;
 }
 
 const char* resize_bilinear_kernel_name(Isa isa) {

@@ -31,13 +31,14 @@ struct MeanPlan {
   int64_t units = 0;  // outer * max(1, inner / kMeanChannelBlock)
   const char* kernel = "";
 };
-// False: use ref::mean (axes not one contiguous run, inner < 8, too many
-// reduced elements, or no optimized path for `isa`).
+// False: use ref::mean (int16 data, axes not one contiguous run, inner < 8,
+// too many reduced elements, or no optimized path for `isa`).
 bool mean_plan(Isa isa, const MeanParams& p, MeanPlan* plan);
 void mean_run(const MeanPlan& plan, const MeanParams& p, const int8_t* input, int8_t* output,
               int64_t unit_begin, int64_t unit_end);
 
-// ---- MaxPool over H, W of NHWC (dilation, padding, act clamp as ref::max_pool).
+// ---- MaxPool over H, W of NHWC (dilation, padding, act clamp as ref::max_pool);
+// int8 only (int16 data: max_pool_can_use is false).
 // One row = one output row of one image: rows = batch * out_h.
 bool max_pool_can_use(Isa isa, const PoolParams& p);
 const char* max_pool_kernel_name(Isa isa);
@@ -64,7 +65,7 @@ bool requantize_table(const RequantizeParams& p, uint8_t* byte_table);
 // rows[out_h] and cols[out_w] are ref::resize_bilinear_tap of each output
 // index, computed once at prepare. One row = one output row of one image:
 // rows = batch * out_h. Needs channels >= kResizeBlock (the kernels' vector;
-// a last partial block overlaps the one before).
+// a last partial block overlaps the one before) and int8 data.
 constexpr int64_t kResizeBlock = 16;
 bool resize_bilinear_can_use(Isa isa, const ResizeParams& p);
 const char* resize_bilinear_kernel_name(Isa isa);

@@ -81,6 +81,7 @@ bool tile_shape(Isa isa, TileShape* out) {
 bool conv_can_use(Isa isa, const ConvParams& p) {
   TileShape tile;
   if (!tile_shape(isa, &tile) || !isa_supported(isa)) return false;
+  if (p.input_type != DType::kInt8) return false;  // int16 input: ref::conv2d
   const DType out = p.output_type;
   if (out != DType::kInt8 && out != DType::kInt16 && out != DType::kInt32) return false;
   if (p.batch < 1 || p.in_h < 1 || p.in_w < 1 || p.in_c < 1 || p.out_h < 1 || p.out_w < 1 ||
@@ -119,6 +120,7 @@ ConvParams conv_from_fully_connected(const FullyConnectedParams& p) {
   c.requant = p.requant;
   c.act_min = p.act_min;
   c.act_max = p.act_max;
+  c.input_type = p.input_type;
   c.output_type = p.output_type;
   return c;
 }

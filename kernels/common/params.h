@@ -44,8 +44,10 @@ struct ChannelRequant {
 
 // Conv2D and TransposeConv2D, NHWC activations, OHWI weights
 // [out_c, kernel_h, kernel_w, in_c / groups], int32 bias [out_c] (may be null).
-// Output dtype kInt8 / kInt16: requantized and clamped to [act_min, act_max];
-// kInt32: the raw accumulator plus bias, no requantization, no clamp.
+// Input dtype kInt8 (any zero point) or kInt16 (zero point 0; reference
+// kernels only). Output dtype kInt8 / kInt16: requantized and clamped to
+// [act_min, act_max]; kInt32: the raw accumulator plus bias, no
+// requantization, no clamp.
 struct ConvParams {
   int32_t batch = 1;
   int32_t in_h = 0, in_w = 0, in_c = 0;
@@ -59,16 +61,19 @@ struct ConvParams {
   int32_t output_zero_point = 0;
   ChannelRequant requant;
   int32_t act_min = -128, act_max = 127;
+  DType input_type = DType::kInt8;  // kInt8 or kInt16
   DType output_type = DType::kInt8;
 };
 
 // FullyConnected: x [rows, K] x weights [N, K]^T + bias [N] -> [rows, N].
+// Input dtype kInt8 or kInt16 (zero point 0; reference kernel only).
 struct FullyConnectedParams {
   int32_t rows = 1, k = 0, n = 0;
   int32_t input_zero_point = 0;
   int32_t output_zero_point = 0;
   ChannelRequant requant;
   int32_t act_min = -128, act_max = 127;
+  DType input_type = DType::kInt8;  // kInt8 or kInt16
   DType output_type = DType::kInt8;
 };
 
@@ -88,6 +93,8 @@ struct BinaryShapes {
   Shape a, b, out;
 };
 
+// Element types: each of a, b and the output is kInt8 or kInt16 (an int16
+// tensor has zero point 0); the optimized kernels take int8 only.
 struct AddParams {  // also Sub (negates the second rescaled input)
   BinaryShapes shapes;
   int32_t a_zero_point = 0, b_zero_point = 0, output_zero_point = 0;
@@ -96,6 +103,7 @@ struct AddParams {  // also Sub (negates the second rescaled input)
   int32_t b_multiplier = 0, b_shift = 0;
   int32_t output_multiplier = 0, output_shift = 0;
   int32_t act_min = -128, act_max = 127;
+  DType a_type = DType::kInt8, b_type = DType::kInt8, output_type = DType::kInt8;
 };
 
 struct MulParams {
@@ -103,6 +111,7 @@ struct MulParams {
   int32_t a_zero_point = 0, b_zero_point = 0, output_zero_point = 0;
   int32_t output_multiplier = 0, output_shift = 0;
   int32_t act_min = -128, act_max = 127;
+  DType a_type = DType::kInt8, b_type = DType::kInt8, output_type = DType::kInt8;
 };
 
 // Pooling over H, W of NHWC.
@@ -118,14 +127,16 @@ struct PoolParams {
   const int32_t* count_multiplier = nullptr;
   const int8_t* count_shift = nullptr;
   int32_t act_min = -128, act_max = 127;
+  DType type = DType::kInt8;  // input and output: kInt8, or kInt16 (reference only)
 };
 
-// Mean of an int8 tensor over a set of axes.
+// Mean of an int8 (or int16, reference only) tensor over a set of axes.
 struct MeanParams {
   Shape in;
   bool reduce[kMaxRank] = {false, false, false, false, false, false};
   int32_t input_zero_point = 0, output_zero_point = 0;
   int32_t multiplier = 0, shift = 0;  // S_in / (S_out * count)
+  DType type = DType::kInt8;  // input and output
 };
 
 // Data movement ops work on raw bytes of any dtype.
@@ -156,13 +167,15 @@ enum class ResizeMode : int8_t { kNearest = 0, kBilinear = 1 };
 enum class CoordinateMode : int8_t { kHalfPixel = 0, kAlignCorners = 1, kAsymmetric = 2, kPytorchHalfPixel = 3 };
 enum class NearestRounding : int8_t { kRoundPreferFloor = 0, kRoundPreferCeil = 1, kFloor = 2, kCeil = 3 };
 
-// Resize of H and W of NHWC int8. Scale per axis is num/den (output/input).
+// Resize of H and W of NHWC int8 (or int16, reference only). Scale per axis
+// is num/den (output/input).
 struct ResizeParams {
   int32_t batch = 1, in_h = 0, in_w = 0, channels = 0, out_h = 0, out_w = 0;
   ResizeMode mode = ResizeMode::kNearest;
   CoordinateMode coordinate_mode = CoordinateMode::kHalfPixel;
   NearestRounding nearest_rounding = NearestRounding::kRoundPreferFloor;
   int32_t scale_h_num = 0, scale_h_den = 0, scale_w_num = 0, scale_w_den = 0;
+  DType type = DType::kInt8;  // input and output
 };
 
 // One output index's bilinear taps along an axis (eq. 18): input indices i0,

@@ -1,6 +1,7 @@
 // Reference Conv2D: eq. 2 (int32 accumulator with zero-point expansion and
 // bias), eq. 6 (per-channel or per-tensor requantization) and the clamp.
-// NHWC input, OHWI weights [out_c, kernel_h, kernel_w, in_c / groups].
+// NHWC input (int8, or int16 with zero point 0), OHWI weights
+// [out_c, kernel_h, kernel_w, in_c / groups].
 #include <cstdint>
 
 #include "kernels/reference/ref_util.h"
@@ -8,9 +9,11 @@
 
 namespace dyad {
 namespace ref {
+namespace {
 
-void conv2d(const ConvParams& p, const int8_t* input, const int8_t* weights,
-            const int32_t* bias, void* output) {
+template <typename T>
+void conv2d_typed(const ConvParams& p, const T* input, const int8_t* weights, const int32_t* bias,
+                  void* output) {
   const int32_t in_per_group = p.in_c / p.groups;
   const int32_t out_per_group = p.out_c / p.groups;
   for (int32_t b = 0; b < p.batch; ++b) {
@@ -27,12 +30,12 @@ void conv2d(const ConvParams& p, const int8_t* input, const int8_t* weights,
             for (int32_t kx = 0; kx < p.kernel_w; ++kx) {
               const int32_t ix = ox * p.stride_w - p.pad_left + kx * p.dilation_w;
               if (ix < 0 || ix >= p.in_w) continue;
-              const int8_t* in_px =
+              const T* in_px =
                   input + ((int64_t{b} * p.in_h + iy) * p.in_w + ix) * p.in_c + group * in_per_group;
               const int8_t* w_px =
                   weights + ((int64_t{oc} * p.kernel_h + ky) * p.kernel_w + kx) * in_per_group;
               for (int32_t ic = 0; ic < in_per_group; ++ic) {
-                acc += int64_t{in_px[ic] - p.input_zero_point} * w_px[ic];
+                acc += (int64_t{in_px[ic]} - p.input_zero_point) * w_px[ic];
               }
             }
           }
@@ -42,6 +45,17 @@ void conv2d(const ConvParams& p, const int8_t* input, const int8_t* weights,
         }
       }
     }
+  }
+}
+
+}  // namespace
+
+void conv2d(const ConvParams& p, const void* input, const int8_t* weights, const int32_t* bias,
+            void* output) {
+  if (p.input_type == DType::kInt16) {
+    conv2d_typed(p, static_cast<const int16_t*>(input), weights, bias, output);
+  } else {
+    conv2d_typed(p, static_cast<const int8_t*>(input), weights, bias, output);
   }
 }
 

@@ -1,6 +1,7 @@
 // Reference Mean over a set of axes: eq. 12, out = clamp(Z_out +
 // requant(sum(q - Z_in), M)) with the static count folded into M
-// (M = S_in / (S_out * count)) and eq. 6 as requant; clamp to int8.
+// (M = S_in / (S_out * count)) and eq. 6 as requant; clamp to the output
+// type. Input and output are both int8 or both int16 (Z = 0).
 // The output holds the kept dims in order (keep_dims only changes the shape).
 #include <cstdint>
 
@@ -9,8 +10,12 @@
 
 namespace dyad {
 namespace ref {
+namespace {
 
-void mean(const MeanParams& p, const int8_t* input, int8_t* output) {
+template <typename T>
+void mean_typed(const MeanParams& p, const T* input, T* output) {
+  constexpr int32_t kLo = sizeof(T) == 1 ? -128 : -32768;
+  constexpr int32_t kHi = sizeof(T) == 1 ? 127 : 32767;
   const int rank = p.in.rank;
   // Input strides, then the output's extent along each kept dim.
   int64_t in_stride[kMaxRank];
@@ -46,10 +51,20 @@ void mean(const MeanParams& p, const int8_t* input, int8_t* output) {
         offset += (rr % p.in.dims[d]) * in_stride[d];
         rr /= p.in.dims[d];
       }
-      sum += input[offset] - p.input_zero_point;
+      sum += int64_t{input[offset]} - p.input_zero_point;
     }
-    output[o] = static_cast<int8_t>(requantize_and_clamp(
-        saturate_to_i32(sum), p.multiplier, p.shift, p.output_zero_point, -128, 127));
+    output[o] = static_cast<T>(requantize_and_clamp(saturate_to_i32(sum), p.multiplier, p.shift,
+                                                    p.output_zero_point, kLo, kHi));
+  }
+}
+
+}  // namespace
+
+void mean(const MeanParams& p, const void* input, void* output) {
+  if (p.type == DType::kInt16) {
+    mean_typed(p, static_cast<const int16_t*>(input), static_cast<int16_t*>(output));
+  } else {
+    mean_typed(p, static_cast<const int8_t*>(input), static_cast<int8_t*>(output));
   }
 }
 

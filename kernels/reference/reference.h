@@ -11,12 +11,14 @@
 namespace dyad {
 namespace ref {
 
-// output: int8_t*, int16_t* or int32_t* according to p.output_type.
-void conv2d(const ConvParams& p, const int8_t* input, const int8_t* weights,
+// Element types follow the params' dtype fields (int8 unless stated):
+// input: int8_t* or int16_t* according to p.input_type; output: int8_t*,
+// int16_t* or int32_t* according to p.output_type.
+void conv2d(const ConvParams& p, const void* input, const int8_t* weights,
             const int32_t* bias, void* output);
-void transpose_conv2d(const ConvParams& p, const int8_t* input, const int8_t* weights,
+void transpose_conv2d(const ConvParams& p, const void* input, const int8_t* weights,
                       const int32_t* bias, void* output);
-void fully_connected(const FullyConnectedParams& p, const int8_t* input,
+void fully_connected(const FullyConnectedParams& p, const void* input,
                      const int8_t* weights, const int32_t* bias, void* output);
 void matmul(const MatMulParams& p, const int8_t* a, const int8_t* b, int8_t* output);
 // Output rows [row_begin, row_end) of batches * m (row r is row r % m of
@@ -24,13 +26,15 @@ void matmul(const MatMulParams& p, const int8_t* a, const int8_t* b, int8_t* out
 void matmul_rows(const MatMulParams& p, const int8_t* a, const int8_t* b, int8_t* output,
                  int64_t row_begin, int64_t row_end);
 
-void add(const AddParams& p, const int8_t* a, const int8_t* b, int8_t* output);
-void sub(const AddParams& p, const int8_t* a, const int8_t* b, int8_t* output);
-void mul(const MulParams& p, const int8_t* a, const int8_t* b, int8_t* output);
+// a, b, output: int8_t* or int16_t* according to p.a_type, p.b_type, p.output_type.
+void add(const AddParams& p, const void* a, const void* b, void* output);
+void sub(const AddParams& p, const void* a, const void* b, void* output);
+void mul(const MulParams& p, const void* a, const void* b, void* output);
 
-void max_pool(const PoolParams& p, const int8_t* input, int8_t* output);
-void average_pool(const PoolParams& p, const int8_t* input, int8_t* output);
-void mean(const MeanParams& p, const int8_t* input, int8_t* output);
+// input and output: int8_t* or int16_t* according to p.type.
+void max_pool(const PoolParams& p, const void* input, void* output);
+void average_pool(const PoolParams& p, const void* input, void* output);
+void mean(const MeanParams& p, const void* input, void* output);
 
 // Data movement on elements of `elem_size` bytes.
 void concat(const ConcatParams& p, const void* const* inputs, const Shape* input_shapes,
@@ -51,12 +55,13 @@ void transpose_range(const TransposeParams& p, const void* input, size_t elem_si
 void pad_range(const PadParams& p, const void* input, size_t elem_size, void* output,
                int64_t begin, int64_t end);
 
-void resize(const ResizeParams& p, const int8_t* input, int8_t* output);
+// input and output: int8_t* or int16_t* according to p.type.
+void resize(const ResizeParams& p, const void* input, void* output);
 // Eqs. 17-18: the bilinear taps of output index `index` along W (width) or H.
 ResizeTap resize_bilinear_tap(const ResizeParams& p, bool width, int64_t index);
 // Output rows [row_begin, row_end) of batch * out_h (each row depends only on
 // the input: any split gives the bytes of resize()).
-void resize_rows(const ResizeParams& p, const int8_t* input, int8_t* output, int64_t row_begin,
+void resize_rows(const ResizeParams& p, const void* input, void* output, int64_t row_begin,
                  int64_t row_end);
 
 // table: 256 entries; int8 input indexes table[q + 128], uint8 input table[q].

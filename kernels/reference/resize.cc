@@ -1,5 +1,6 @@
-// Reference Resize of H and W of NHWC int8 (ONNX Resize semantics), eqs. 17-18.
-// Input and output share one quantization, so values are interpolated as is.
+// Reference Resize of H and W of NHWC int8 or int16 (ONNX Resize semantics),
+// eqs. 17-18. Input and output share one quantization (and type), so values
+// are interpolated as is.
 //
 // Eq. 17, source coordinate. With the axis scale r = num/den (0/0 means
 // out/in), output index x, input extent L_in and output extent L_out, the
@@ -27,6 +28,9 @@
 // the value differs from the exact ONNX bilinear value by at most
 // 2·255·2^-(F+1) = 255/2048 < 0.125; hence |out - exact| < 0.625 and out is
 // within 1 LSB of round(exact) (equal unless exact is within 0.125 of a tie).
+// Int16: the same formula and rounding with int64 intermediates (the sum is
+// below 2^15 · 2^22 = 2^37); neighbours differ by up to 65535, so the bound
+// before the final rounding is 65535/2048 < 32 LSB instead of 0.125.
 #include <cstdint>
 
 #include "kernels/common/fixed_point.h"
@@ -100,6 +104,70 @@ ResizeTap linear_tap(Rational c, int32_t in_len) {
   return tap;
 }
 
+// Eq. 5 on int64 (rounding half away from zero), for the int16 bilinear sum.
+int64_t rounding_divide_by_pot_64(int64_t x, int exponent) {
+  const int64_t mask = (int64_t{1} << exponent) - 1;
+  const int64_t remainder = x & mask;
+  const int64_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+// Eq. 18 of one channel: int32 is exact for int8 values (|sum| < 2^29).
+inline int32_t bilinear(int8_t v00, int8_t v01, int8_t v10, int8_t v11, int32_t wx, int32_t wy) {
+  const int32_t top = (kOne - wx) * v00 + wx * v01;
+  const int32_t bottom = (kOne - wx) * v10 + wx * v11;
+  const int32_t sum = (kOne - wy) * top + wy * bottom;
+  return clamp_i32(rounding_divide_by_pot(sum, 2 * kFracBits), -128, 127);
+}
+// Int16 values: the same arithmetic in int64 (|sum| <= 2^37).
+inline int32_t bilinear(int16_t v00, int16_t v01, int16_t v10, int16_t v11, int32_t wx,
+                        int32_t wy) {
+  const int64_t top = int64_t{kOne - wx} * v00 + int64_t{wx} * v01;
+  const int64_t bottom = int64_t{kOne - wx} * v10 + int64_t{wx} * v11;
+  const int64_t sum = (kOne - wy) * top + wy * bottom;
+  const int64_t r = rounding_divide_by_pot_64(sum, 2 * kFracBits);
+  return static_cast<int32_t>(r < -32768 ? -32768 : (r > 32767 ? 32767 : r));
+}
+
+template <typename T>
+void resize_rows_typed(const ResizeParams& p, const T* input, T* output, int64_t row_begin,
+                       int64_t row_end) {
+  const int64_t c_count = p.channels;
+  const int64_t in_row = int64_t{p.in_w} * c_count;
+  const int64_t in_image = int64_t{p.in_h} * in_row;
+  const int64_t out_row = int64_t{p.out_w} * c_count;
+  // Coordinates are recomputed per output pixel (cheap integer math) rather
+  // than tabulated: run() must not allocate (DESIGN.md §4).
+  for (int64_t row = row_begin; row < row_end; ++row) {
+    const int64_t n = row / p.out_h;
+    const int32_t y = static_cast<int32_t>(row - n * p.out_h);
+    const T* image = input + n * in_image;
+    T* out = output + row * out_row;
+    const Rational ys =
+        source_coordinate(p.coordinate_mode, y, p.in_h, p.out_h, p.scale_h_num, p.scale_h_den);
+    for (int32_t x = 0; x < p.out_w; ++x) {
+      const Rational xs =
+          source_coordinate(p.coordinate_mode, x, p.in_w, p.out_w, p.scale_w_num, p.scale_w_den);
+      if (p.mode == ResizeMode::kNearest) {
+        const int32_t iy = nearest_index(ys, p.nearest_rounding, p.in_h);
+        const int32_t ix = nearest_index(xs, p.nearest_rounding, p.in_w);
+        const T* src = image + iy * in_row + ix * c_count;
+        for (int64_t c = 0; c < c_count; ++c) *out++ = src[c];
+        continue;
+      }
+      const ResizeTap ty = linear_tap(ys, p.in_h);
+      const ResizeTap tx = linear_tap(xs, p.in_w);
+      const T* r0 = image + ty.i0 * in_row;
+      const T* r1 = image + ty.i1 * in_row;
+      for (int64_t c = 0; c < c_count; ++c) {
+        *out++ = static_cast<T>(bilinear(r0[tx.i0 * c_count + c], r0[tx.i1 * c_count + c],
+                                         r1[tx.i0 * c_count + c], r1[tx.i1 * c_count + c], tx.w1,
+                                         ty.w1));
+      }
+    }
+  }
+}
+
 }  // namespace
 
 ResizeTap resize_bilinear_tap(const ResizeParams& p, bool width, int64_t index) {
@@ -113,46 +181,18 @@ ResizeTap resize_bilinear_tap(const ResizeParams& p, bool width, int64_t index) 
       p.in_h);
 }
 
-void resize(const ResizeParams& p, const int8_t* input, int8_t* output) {
+void resize(const ResizeParams& p, const void* input, void* output) {
   resize_rows(p, input, output, 0, int64_t{p.batch} * p.out_h);
 }
 
-void resize_rows(const ResizeParams& p, const int8_t* input, int8_t* output, int64_t row_begin,
+void resize_rows(const ResizeParams& p, const void* input, void* output, int64_t row_begin,
                  int64_t row_end) {
-  const int64_t c_count = p.channels;
-  const int64_t in_row = int64_t{p.in_w} * c_count;
-  const int64_t in_image = int64_t{p.in_h} * in_row;
-  const int64_t out_row = int64_t{p.out_w} * c_count;
-  // Coordinates are recomputed per output pixel (cheap integer math) rather
-  // than tabulated: run() must not allocate (DESIGN.md §4).
-  for (int64_t row = row_begin; row < row_end; ++row) {
-    const int64_t n = row / p.out_h;
-    const int32_t y = static_cast<int32_t>(row - n * p.out_h);
-    const int8_t* image = input + n * in_image;
-    int8_t* out = output + row * out_row;
-    const Rational ys =
-        source_coordinate(p.coordinate_mode, y, p.in_h, p.out_h, p.scale_h_num, p.scale_h_den);
-    for (int32_t x = 0; x < p.out_w; ++x) {
-      const Rational xs =
-          source_coordinate(p.coordinate_mode, x, p.in_w, p.out_w, p.scale_w_num, p.scale_w_den);
-      if (p.mode == ResizeMode::kNearest) {
-        const int32_t iy = nearest_index(ys, p.nearest_rounding, p.in_h);
-        const int32_t ix = nearest_index(xs, p.nearest_rounding, p.in_w);
-        const int8_t* src = image + iy * in_row + ix * c_count;
-        for (int64_t c = 0; c < c_count; ++c) *out++ = src[c];
-        continue;
-      }
-      const ResizeTap ty = linear_tap(ys, p.in_h);
-      const ResizeTap tx = linear_tap(xs, p.in_w);
-      const int8_t* r0 = image + ty.i0 * in_row;
-      const int8_t* r1 = image + ty.i1 * in_row;
-      for (int64_t c = 0; c < c_count; ++c) {
-        const int32_t top = (kOne - tx.w1) * r0[tx.i0 * c_count + c] + tx.w1 * r0[tx.i1 * c_count + c];
-        const int32_t bottom = (kOne - tx.w1) * r1[tx.i0 * c_count + c] + tx.w1 * r1[tx.i1 * c_count + c];
-        const int32_t sum = (kOne - ty.w1) * top + ty.w1 * bottom;
-        *out++ = static_cast<int8_t>(clamp_i32(rounding_divide_by_pot(sum, 2 * kFracBits), -128, 127));
-      }
-    }
+  if (p.type == DType::kInt16) {
+    resize_rows_typed(p, static_cast<const int16_t*>(input), static_cast<int16_t*>(output),
+                      row_begin, row_end);
+  } else {
+    resize_rows_typed(p, static_cast<const int8_t*>(input), static_cast<int8_t*>(output),
+                      row_begin, row_end);
   }
 }
 

@@ -3,7 +3,8 @@
 // Input pixel (iy, ix) and kernel tap (ky, kx) feed output pixel
 //   oy = iy * stride_h - pad_top + ky * dilation_h   (same for x);
 // contributions that land outside [0, out_h) x [0, out_w) are dropped.
-// NHWC input, OHWI weights [out_c, kernel_h, kernel_w, in_c / groups].
+// NHWC input (int8, or int16 with zero point 0), OHWI weights
+// [out_c, kernel_h, kernel_w, in_c / groups].
 #include <cstdint>
 
 #include "kernels/reference/ref_util.h"
@@ -11,9 +12,11 @@
 
 namespace dyad {
 namespace ref {
+namespace {
 
-void transpose_conv2d(const ConvParams& p, const int8_t* input, const int8_t* weights,
-                      const int32_t* bias, void* output) {
+template <typename T>
+void transpose_conv2d_typed(const ConvParams& p, const T* input, const int8_t* weights,
+                            const int32_t* bias, void* output) {
   const int32_t in_per_group = p.in_c / p.groups;
   const int32_t out_per_group = p.out_c / p.groups;
   for (int32_t b = 0; b < p.batch; ++b) {
@@ -34,12 +37,12 @@ void transpose_conv2d(const ConvParams& p, const int8_t* input, const int8_t* we
               if (nx < 0 || nx % p.stride_w != 0) continue;
               const int32_t ix = nx / p.stride_w;
               if (ix >= p.in_w) continue;
-              const int8_t* in_px =
+              const T* in_px =
                   input + ((int64_t{b} * p.in_h + iy) * p.in_w + ix) * p.in_c + group * in_per_group;
               const int8_t* w_px =
                   weights + ((int64_t{oc} * p.kernel_h + ky) * p.kernel_w + kx) * in_per_group;
               for (int32_t ic = 0; ic < in_per_group; ++ic) {
-                acc += int64_t{in_px[ic] - p.input_zero_point} * w_px[ic];
+                acc += (int64_t{in_px[ic]} - p.input_zero_point) * w_px[ic];
               }
             }
           }
@@ -49,6 +52,17 @@ void transpose_conv2d(const ConvParams& p, const int8_t* input, const int8_t* we
         }
       }
     }
+  }
+}
+
+}  // namespace
+
+void transpose_conv2d(const ConvParams& p, const void* input, const int8_t* weights,
+                      const int32_t* bias, void* output) {
+  if (p.input_type == DType::kInt16) {
+    transpose_conv2d_typed(p, static_cast<const int16_t*>(input), weights, bias, output);
+  } else {
+    transpose_conv2d_typed(p, static_cast<const int8_t*>(input), weights, bias, output);
   }
 }
 

@@ -43,7 +43,8 @@ dyad_status verify_conv_like(const OpCheck& c, bool transpose) {
   const TensorInfo* w = c.input(1);
   const TensorInfo* b = c.input(2);
   const TensorInfo* y = c.output(0);
-  if (dyad_status s = expect_input_dtype(c, 0, DType::kInt8)) return s;
+  // x: INT8 (any zero point) or INT16 with zero point 0 (reference kernels).
+  if (dyad_status s = expect_input_int8_or_int16(c, 0)) return s;
   if (dyad_status s = expect_input_dtype(c, 1, DType::kInt8)) return s;
   if (dyad_status s = expect_input_dtype(c, 2, DType::kInt32)) return s;
   if (dyad_status s = expect_input_rank(c, 0, 4)) return s;
@@ -135,9 +136,11 @@ dyad_status verify_conv_like(const OpCheck& c, bool transpose) {
 // Reference conv over output image rows [begin, end) of the batch*out_h rows:
 // each part is the same conv with fewer output rows and the top padding moved
 // by the skipped rows, so every output element is computed exactly as in one call.
-void reference_conv_rows(const ConvParams& p, const int8_t* x, const int8_t* w, const int32_t* b,
+void reference_conv_rows(const ConvParams& p, const void* x, const int8_t* w, const int32_t* b,
                          void* y, int64_t begin, int64_t end) {
-  const int64_t in_image = int64_t{p.in_h} * p.in_w * p.in_c;
+  // Bytes of one input image (int8 or int16 elements).
+  const int64_t in_image = int64_t{p.in_h} * p.in_w * p.in_c *
+                           static_cast<int64_t>(dtype_size(p.input_type));
   const int64_t out_row =
       int64_t{p.out_w} * p.out_c * static_cast<int64_t>(dtype_size(p.output_type));
   while (begin < end) {
@@ -148,7 +151,7 @@ void reference_conv_rows(const ConvParams& p, const int8_t* x, const int8_t* w, 
     part.batch = 1;
     part.out_h = static_cast<int32_t>(stop - begin);
     part.pad_top = p.pad_top - oy0 * p.stride_h;
-    ref::conv2d(part, x + image * in_image, w, b,
+    ref::conv2d(part, static_cast<const uint8_t*>(x) + image * in_image, w, b,
                 static_cast<uint8_t*>(y) + (image * p.out_h + oy0) * out_row);
     begin = stop;
   }
@@ -156,7 +159,7 @@ void reference_conv_rows(const ConvParams& p, const int8_t* x, const int8_t* w, 
 
 void run_conv(const PreparedOp& op) {
   const ConvState& s = op.as<ConvState>();
-  const auto* x = static_cast<const int8_t*>(op.in[0]);
+  const void* x = op.in[0];  // int8 or int16 (p.input_type; packed kernels: int8 only)
   const auto* w = static_cast<const int8_t*>(op.in[1]);
   const auto* b = op.in.size() > 2 ? static_cast<const int32_t*>(op.in[2]) : nullptr;
   if (s.transpose) {
@@ -171,7 +174,8 @@ void run_conv(const PreparedOp& op) {
     const int64_t min_macs = depthwise ? kMinPackedDepthwiseMacsPerThread : kMinPackedMacsPerThread;
     op.parallel_for(conv2d_rows(s.p), min_macs / out_pixel_macs + 1,
                     [&](int64_t begin, int64_t end, int t) {
-                      conv2d_run(*s.packed, s.p, x, y, op.thread_scratch(t), begin, end);
+                      conv2d_run(*s.packed, s.p, static_cast<const int8_t*>(x), y,
+                                 op.thread_scratch(t), begin, end);
                     });
     return;
   }
@@ -208,6 +212,7 @@ dyad_status prepare_conv_like(const OpCheck& c, PreparedOp* op, bool transpose) 
   p.groups = o->groups();
   p.input_zero_point = x->zero_point;
   p.output_zero_point = y->zero_point;
+  p.input_type = x->dtype;
   p.output_type = y->dtype;
   if (y->dtype != DType::kInt32) {
     p.requant = channel_requant(o->multiplier(), o->shift());
@@ -221,8 +226,11 @@ dyad_status prepare_conv_like(const OpCheck& c, PreparedOp* op, bool transpose) 
   op->macs = transpose ? int64_t{p.batch} * p.in_h * p.in_w * weights
                        : int64_t{p.batch} * p.out_h * p.out_w * weights;
   const bool depthwise = !transpose && p.groups > 1 && p.groups == p.in_c;
-  op->kernel = transpose ? "qs8_transpose_conv2d" : depthwise ? "qs8_dwconv2d" : "qs8_conv2d";
+  // "qs16_..." for an int16 input (docs/kernels.md).
+  op->kernel = std::string(quantized_prefix(p.input_type)) +
+               (transpose ? "_transpose_conv2d" : depthwise ? "_dwconv2d" : "_conv2d");
   op->kernel += output_type_suffix(p.output_type);
+  // conv2d_can_use is false for an int16 input: the reference kernel runs it.
   if (!transpose && op->isa != Isa::kReference && conv2d_can_use(op->isa, p)) {
     const TensorInfo* b = c.input(2);
     // Packed once per (model, ISA): later sessions share the first one's copy.

@@ -1,5 +1,8 @@
-// Broadcasting binary ops: Add, Sub (eq. 7-9) and Mul (eq. 10).
+// Broadcasting binary ops: Add, Sub (eq. 7-9) and Mul (eq. 10). Each of a, b
+// and the output is int8 or int16 (zero point 0); the optimized kernels take
+// all-int8 ops only (binary_can_use), the rest run on the reference kernels.
 #include <limits>
+#include <string>
 
 #include "kernels/elementwise_kernels.h"
 #include "kernels/reference/reference.h"
@@ -46,12 +49,12 @@ Params flat_part(const Params& p, int64_t begin, int64_t end) {
   return part;
 }
 
-// int8 a, b, y with y = broadcast(a, b).
+// a, b, y each INT8 or INT16 (zero point 0), with y = broadcast(a, b).
 dyad_status verify_binary_shapes(const OpCheck& c) {
   if (dyad_status s = expect_io(c, 2, 2, 1)) return s;
-  if (dyad_status s = expect_input_dtype(c, 0, DType::kInt8)) return s;
-  if (dyad_status s = expect_input_dtype(c, 1, DType::kInt8)) return s;
-  if (dyad_status s = expect_output_dtype(c, 0, DType::kInt8)) return s;
+  if (dyad_status s = expect_input_int8_or_int16(c, 0)) return s;
+  if (dyad_status s = expect_input_int8_or_int16(c, 1)) return s;
+  if (dyad_status s = expect_output_int8_or_int16(c, 0)) return s;
   Shape out;
   if (!broadcast_shapes(c.input(0)->shape, c.input(1)->shape, &out)) {
     return c.fail("input shapes %s and %s do not broadcast",
@@ -73,8 +76,17 @@ template <typename Options>
 dyad_status verify_add_like(const OpCheck& c) {
   if (dyad_status s = verify_binary_shapes(c)) return s;
   const Options* o = c.options<Options>();
-  // |q - Z| <= 255 scaled by 2^left_shift must fit int32.
-  if (o->left_shift() < 0 || o->left_shift() > 22) {
+  // |q - Z| scaled by 2^left_shift must fit int32: |q - Z| <= 255 for int8
+  // (L <= 22), |q| <= 2^15 for int16 (L <= 15).
+  const bool int16_input =
+      c.input(0)->dtype == DType::kInt16 || c.input(1)->dtype == DType::kInt16;
+  const int32_t max_left_shift = int16_input ? 15 : 22;
+  if (o->left_shift() < 0 || o->left_shift() > max_left_shift) {
+    if (int16_input) {
+      const size_t i = c.input(0)->dtype == DType::kInt16 ? 0 : 1;
+      return c.fail("left_shift %d outside [0, 15] (the maximum with an INT16 input, %s)",
+                    o->left_shift(), io_name(c, true, i).c_str());
+    }
     return c.fail("left_shift %d outside [0, 22]", o->left_shift());
   }
   if (dyad_status s = check_multiplier(c, "input1_multiplier/input1_shift",
@@ -89,7 +101,13 @@ dyad_status verify_add_like(const OpCheck& c) {
                                        o->output_multiplier(), o->output_shift())) {
     return s;
   }
-  return check_activation_range(c, o->act_min(), o->act_max(), DType::kInt8);
+  return check_activation_range(c, o->act_min(), o->act_max(), c.output(0)->dtype);
+}
+
+// Byte offset of element `index` of an int8 / int16 tensor.
+template <typename P>
+P* at(P* base, DType type, int64_t index) {
+  return base + index * static_cast<int64_t>(dtype_size(type));
 }
 
 void run_add(const PreparedOp& op) {
@@ -98,9 +116,9 @@ void run_add(const PreparedOp& op) {
     run_fast(op, s.fast);
     return;
   }
-  const auto* a = static_cast<const int8_t*>(op.in[0]);
-  const auto* b = static_cast<const int8_t*>(op.in[1]);
-  auto* y = static_cast<int8_t*>(op.out[0]);
+  const auto* a = static_cast<const uint8_t*>(op.in[0]);
+  const auto* b = static_cast<const uint8_t*>(op.in[1]);
+  auto* y = static_cast<uint8_t*>(op.out[0]);
   if (!s.same_shapes) {
     if (s.subtract) {
       ref::sub(s.p, a, b, y);
@@ -112,12 +130,24 @@ void run_add(const PreparedOp& op) {
   op.parallel_for(s.p.shapes.out.elements(), kMinElementsPerThread,
                   [&](int64_t begin, int64_t end, int) {
                     const AddParams part = flat_part(s.p, begin, end);
+                    const uint8_t* pa = at(a, s.p.a_type, begin);
+                    const uint8_t* pb = at(b, s.p.b_type, begin);
+                    uint8_t* py = at(y, s.p.output_type, begin);
                     if (s.subtract) {
-                      ref::sub(part, a + begin, b + begin, y + begin);
+                      ref::sub(part, pa, pb, py);
                     } else {
-                      ref::add(part, a + begin, b + begin, y + begin);
+                      ref::add(part, pa, pb, py);
                     }
                   });
+}
+
+// kInt16 if any of a, b and the output is int16 (the kernel-name prefix).
+template <typename Params>
+DType widest(const Params& p) {
+  return p.a_type == DType::kInt16 || p.b_type == DType::kInt16 ||
+                 p.output_type == DType::kInt16
+             ? DType::kInt16
+             : DType::kInt8;
 }
 
 bool same_shapes(const BinaryShapes& s) {
@@ -144,13 +174,18 @@ dyad_status prepare_add_like(const OpCheck& c, PreparedOp* op, bool subtract) {
   p.output_shift = o->output_shift();
   p.act_min = o->act_min();
   p.act_max = o->act_max();
+  p.a_type = c.input(0)->dtype;
+  p.b_type = c.input(1)->dtype;
+  p.output_type = c.output(0)->dtype;
   state->subtract = subtract;
   state->same_shapes = same_shapes(p.shapes);
   const BinaryOp kind = subtract ? BinaryOp::kSub : BinaryOp::kAdd;
   if (binary_can_use(op->isa, kind, p)) state->fast = binary_prepare(op->isa, kind, p);
   op->macs = 0;
-  op->kernel = state->fast.run != nullptr ? state->fast.kernel_name
-                                          : (subtract ? "qs8_sub" : "qs8_add");
+  // Reference kernel: "qs16_add" when any operand is int16.
+  op->kernel = state->fast.run != nullptr
+                   ? state->fast.kernel_name
+                   : std::string(quantized_prefix(widest(p))) + (subtract ? "_sub" : "_add");
   op->state = std::move(state);
   op->run = run_add;
   return DYAD_OK;
@@ -163,7 +198,7 @@ dyad_status verify_mul(const OpCheck& c) {
                                        o->output_multiplier(), o->output_shift())) {
     return s;
   }
-  return check_activation_range(c, o->act_min(), o->act_max(), DType::kInt8);
+  return check_activation_range(c, o->act_min(), o->act_max(), c.output(0)->dtype);
 }
 
 void run_mul(const PreparedOp& op) {
@@ -172,16 +207,17 @@ void run_mul(const PreparedOp& op) {
     run_fast(op, s.fast);
     return;
   }
-  const auto* a = static_cast<const int8_t*>(op.in[0]);
-  const auto* b = static_cast<const int8_t*>(op.in[1]);
-  auto* y = static_cast<int8_t*>(op.out[0]);
+  const auto* a = static_cast<const uint8_t*>(op.in[0]);
+  const auto* b = static_cast<const uint8_t*>(op.in[1]);
+  auto* y = static_cast<uint8_t*>(op.out[0]);
   if (!s.same_shapes) {
     ref::mul(s.p, a, b, y);
     return;
   }
   op.parallel_for(s.p.shapes.out.elements(), kMinElementsPerThread,
                   [&](int64_t begin, int64_t end, int) {
-                    ref::mul(flat_part(s.p, begin, end), a + begin, b + begin, y + begin);
+                    ref::mul(flat_part(s.p, begin, end), at(a, s.p.a_type, begin),
+                             at(b, s.p.b_type, begin), at(y, s.p.output_type, begin));
                   });
 }
 
@@ -197,10 +233,14 @@ dyad_status prepare_mul(const OpCheck& c, PreparedOp* op) {
   p.output_shift = o->output_shift();
   p.act_min = o->act_min();
   p.act_max = o->act_max();
+  p.a_type = c.input(0)->dtype;
+  p.b_type = c.input(1)->dtype;
+  p.output_type = c.output(0)->dtype;
   state->same_shapes = same_shapes(p.shapes);
   if (binary_can_use(op->isa, BinaryOp::kMul, p)) state->fast = binary_prepare(op->isa, p);
   op->macs = c.output(0)->shape.elements();
-  op->kernel = state->fast.run != nullptr ? state->fast.kernel_name : "qs8_mul";
+  op->kernel = state->fast.run != nullptr ? state->fast.kernel_name
+                                          : std::string(quantized_prefix(widest(p))) + "_mul";
   op->state = std::move(state);
   op->run = run_mul;
   return DYAD_OK;

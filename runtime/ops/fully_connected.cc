@@ -29,7 +29,8 @@ dyad_status verify_fc(const OpCheck& c) {
   const TensorInfo* w = c.input(1);
   const TensorInfo* b = c.input(2);
   const TensorInfo* y = c.output(0);
-  if (dyad_status s = expect_input_dtype(c, 0, DType::kInt8)) return s;
+  // x: INT8 (any zero point) or INT16 with zero point 0 (reference kernel).
+  if (dyad_status s = expect_input_int8_or_int16(c, 0)) return s;
   if (dyad_status s = expect_input_dtype(c, 1, DType::kInt8)) return s;
   if (dyad_status s = expect_input_dtype(c, 2, DType::kInt32)) return s;
   if (dyad_status s = expect_input_rank(c, 1, 2)) return s;
@@ -72,24 +73,26 @@ dyad_status verify_fc(const OpCheck& c) {
 // of [0, rows) gives the same bytes.
 void run_fc(const PreparedOp& op) {
   const auto& s = op.as<FullyConnectedState>();
-  const auto* x = static_cast<const int8_t*>(op.in[0]);
+  const void* x = op.in[0];  // int8 or int16 (p.input_type; packed kernels: int8 only)
   const int64_t row_macs = std::max<int64_t>(1, int64_t{s.p.n} * s.p.k);
   if (s.packed != nullptr) {
     void* y = op.out[0];  // int8, int16 or int32 elements (p.output_type)
     op.parallel_for(s.p.rows, kMinPackedMacsPerThread / row_macs + 1,
                     [&](int64_t begin, int64_t end, int t) {
-                      fully_connected_run(*s.packed, s.p, x, y, op.thread_scratch(t), begin, end);
+                      fully_connected_run(*s.packed, s.p, static_cast<const int8_t*>(x), y,
+                                          op.thread_scratch(t), begin, end);
                     });
     return;
   }
   const auto* w = static_cast<const int8_t*>(op.in[1]);
   const auto* b = op.in.size() > 2 ? static_cast<const int32_t*>(op.in[2]) : nullptr;
   const int64_t out_row = int64_t{s.p.n} * static_cast<int64_t>(dtype_size(s.p.output_type));
+  const int64_t in_row = int64_t{s.p.k} * static_cast<int64_t>(dtype_size(s.p.input_type));
   op.parallel_for(s.p.rows, kMinMacsPerThread / row_macs + 1,
                   [&](int64_t begin, int64_t end, int) {
                     FullyConnectedParams part = s.p;
                     part.rows = static_cast<int32_t>(end - begin);
-                    ref::fully_connected(part, x + begin * s.p.k, w, b,
+                    ref::fully_connected(part, static_cast<const uint8_t*>(x) + begin * in_row, w, b,
                                          static_cast<uint8_t*>(op.out[0]) + begin * out_row);
                   });
 }
@@ -105,6 +108,7 @@ dyad_status prepare_fc(const OpCheck& c, PreparedOp* op) {
   p.rows = static_cast<int32_t>(x->shape.elements() / p.k);
   p.input_zero_point = x->zero_point;
   p.output_zero_point = y->zero_point;
+  p.input_type = x->dtype;
   p.output_type = y->dtype;
   if (y->dtype != DType::kInt32) {
     p.requant = channel_requant(o->multiplier(), o->shift());
@@ -112,7 +116,8 @@ dyad_status prepare_fc(const OpCheck& c, PreparedOp* op) {
     p.act_max = o->act_max();
   }
   op->macs = int64_t{p.rows} * p.n * p.k;
-  op->kernel = std::string("qs8_fully_connected") + output_type_suffix(p.output_type);
+  op->kernel = std::string(quantized_prefix(p.input_type)) + "_fully_connected" +
+               output_type_suffix(p.output_type);
   if (op->isa != Isa::kReference && fully_connected_can_use(op->isa, p)) {
     const TensorInfo* b = c.input(2);
     // Packed once per (model, ISA): later sessions share the first one's copy.

@@ -119,6 +119,30 @@ dyad_status expect_output_rank(const OpCheck& c, size_t i, int rank) {
   return expect_rank(c, false, i, rank);
 }
 
+namespace {
+dyad_status expect_int8_or_int16(const OpCheck& c, bool is_input, size_t i) {
+  const TensorInfo* info = is_input ? c.input(i) : c.output(i);
+  if (info == nullptr) return DYAD_OK;
+  if (info->dtype == DType::kInt16) {
+    if (info->zero_point == 0) return DYAD_OK;
+    return c.fail("%s: INT16 tensor with zero_point %d; INT16 activations must have "
+                  "zero_point 0 (symmetric)",
+                  io_name(c, is_input, i).c_str(), info->zero_point);
+  }
+  if (info->dtype == DType::kInt8) return DYAD_OK;
+  return c.fail("%s: dtype %s, expected INT8 or INT16", io_name(c, is_input, i).c_str(),
+                dtype_name(info->dtype));
+}
+}  // namespace
+
+dyad_status expect_input_int8_or_int16(const OpCheck& c, size_t i) {
+  return expect_int8_or_int16(c, true, i);
+}
+dyad_status expect_output_int8_or_int16(const OpCheck& c, size_t i) {
+  return expect_int8_or_int16(c, false, i);
+}
+const char* quantized_prefix(DType t) { return t == DType::kInt16 ? "qs16" : "qs8"; }
+
 dyad_status expect_input_constant(const OpCheck& c, size_t i) {
   const TensorInfo* info = c.input(i);
   if (info == nullptr || info->constant != nullptr) return DYAD_OK;

@@ -26,6 +26,12 @@ dyad_status expect_output_dtype(const OpCheck& c, size_t i, DType t);
 dyad_status expect_input_rank(const OpCheck& c, size_t i, int rank);
 dyad_status expect_output_rank(const OpCheck& c, size_t i, int rank);
 dyad_status expect_input_constant(const OpCheck& c, size_t i);
+// Input / output i is an INT8 activation (any zero point) or an INT16 one
+// with zero point 0 (symmetric); anything else fails naming the tensor.
+dyad_status expect_input_int8_or_int16(const OpCheck& c, size_t i);
+dyad_status expect_output_int8_or_int16(const OpCheck& c, size_t i);
+// Kernel-name prefix by the activation type: "qs16" for int16, else "qs8".
+const char* quantized_prefix(DType t);
 // Output i has the same shape as `expected`.
 dyad_status expect_output_shape(const OpCheck& c, size_t i, const Shape& expected);
 

@@ -1,7 +1,9 @@
-// MaxPool and AveragePool over H, W of NHWC int8 (eq. 11). MaxPool uses the
-// optimized kernel of kernels/pool_kernels.h when the path has one, split
+// MaxPool and AveragePool over H, W of NHWC int8 or int16 (eq. 11; input and
+// output of one type, int16 with zero point 0). MaxPool uses the optimized
+// kernel of kernels/pool_kernels.h when the path has one (int8 only), split
 // over output rows; AveragePool is the reference kernel.
 #include <algorithm>
+#include <string>
 
 #include "kernels/pool_kernels.h"
 #include "kernels/reference/reference.h"
@@ -10,6 +12,10 @@
 namespace dyad {
 namespace rt {
 namespace {
+
+// AveragePool / Mean of INT16 data: at most 2^16 summed positions, so
+// |sum| <= 2^15 * 2^16 = 2^31 (and >= -2^31) fits the int32 of eq. 6.
+constexpr int64_t kMaxInt16Window = int64_t{1} << 16;
 
 struct PoolState : OpState {
   PoolParams p;
@@ -24,8 +30,10 @@ struct PoolGeometry {
 
 dyad_status verify_pool_geometry(const OpCheck& c, const PoolGeometry& g) {
   if (dyad_status s = expect_io(c, 1, 1, 1)) return s;
-  if (dyad_status s = expect_input_dtype(c, 0, DType::kInt8)) return s;
-  if (dyad_status s = expect_output_dtype(c, 0, DType::kInt8)) return s;
+  // Both INT8, or both INT16 with zero point 0.
+  if (dyad_status s = expect_input_int8_or_int16(c, 0)) return s;
+  if (dyad_status s = expect_output_dtype(c, 0, c.input(0)->dtype)) return s;
+  if (dyad_status s = expect_output_int8_or_int16(c, 0)) return s;
   if (dyad_status s = expect_input_rank(c, 0, 4)) return s;
   if (dyad_status s = expect_output_rank(c, 0, 4)) return s;
   if (g.kernel_h < 1 || g.kernel_w < 1) return c.fail("kernel_h/kernel_w must be >= 1");
@@ -64,7 +72,7 @@ dyad_status verify_max_pool(const OpCheck& c) {
     return c.fail("input zero_point %d differs from output zero_point %d (needs a Requantize)",
                   c.input(0)->zero_point, c.output(0)->zero_point);
   }
-  return check_activation_range(c, o->act_min(), o->act_max(), DType::kInt8);
+  return check_activation_range(c, o->act_min(), o->act_max(), c.output(0)->dtype);
 }
 
 dyad_status verify_average_pool(const OpCheck& c) {
@@ -74,6 +82,13 @@ dyad_status verify_average_pool(const OpCheck& c) {
                        o->pad_bottom(), o->pad_right()};
   if (dyad_status s = verify_pool_geometry(c, g)) return s;
   const int64_t window = int64_t{o->kernel_h()} * o->kernel_w();
+  // Int16: |sum| <= 2^15 * window must fit the int32 of eq. 6 exactly.
+  if (c.input(0)->dtype == DType::kInt16 && window > kMaxInt16Window) {
+    return c.fail("kernel_h*kernel_w = %lld: above %lld positions the int32 sum of an INT16 "
+                  "input (%s) could overflow",
+                  static_cast<long long>(window), static_cast<long long>(kMaxInt16Window),
+                  io_name(c, true, 0).c_str());
+  }
   const auto* m = o->multiplier();
   const auto* sh = o->shift();
   if (m == nullptr || static_cast<int64_t>(m->size()) != window + 1) {
@@ -89,13 +104,13 @@ dyad_status verify_average_pool(const OpCheck& c) {
                     i, m->Get(i), static_cast<int>(sh->Get(i)));
     }
   }
-  return check_activation_range(c, o->act_min(), o->act_max(), DType::kInt8);
+  return check_activation_range(c, o->act_min(), o->act_max(), c.output(0)->dtype);
 }
 
 void run_pool(const PreparedOp& op) {
   const auto& s = op.as<PoolState>();
-  const auto* x = static_cast<const int8_t*>(op.in[0]);
-  auto* y = static_cast<int8_t*>(op.out[0]);
+  const void* x = op.in[0];  // int8 or int16 (p.type); the optimized MaxPool: int8
+  void* y = op.out[0];
   if (s.average) {
     ref::average_pool(s.p, x, y);
   } else if (s.max_pool_isa == Isa::kReference) {
@@ -106,7 +121,8 @@ void run_pool(const PreparedOp& op) {
     const int64_t min_rows =
         std::max<int64_t>(1, 8 * kMinElementsPerThread / std::max<int64_t>(1, row_work));
     op.parallel_for(max_pool_rows(s.p), min_rows, [&](int64_t begin, int64_t end, int t) {
-      max_pool_run(s.max_pool_isa, s.p, x, y, op.thread_scratch(t), begin, end);
+      max_pool_run(s.max_pool_isa, s.p, static_cast<const int8_t*>(x), static_cast<int8_t*>(y),
+                   op.thread_scratch(t), begin, end);
     });
   }
 }
@@ -124,6 +140,7 @@ std::unique_ptr<PoolState> pool_state(const OpCheck& c) {
   p.out_w = y.dims[2];
   p.input_zero_point = c.input(0)->zero_point;
   p.output_zero_point = c.output(0)->zero_point;
+  p.type = c.input(0)->dtype;
   return state;
 }
 
@@ -142,7 +159,7 @@ dyad_status prepare_max_pool(const OpCheck& c, PreparedOp* op) {
   p.act_min = o->act_min();
   p.act_max = o->act_max();
   op->macs = 0;
-  op->kernel = "s8_max_pool";
+  op->kernel = p.type == DType::kInt16 ? "s16_max_pool" : "s8_max_pool";
   if (op->isa != Isa::kReference && max_pool_can_use(op->isa, p)) {
     state->max_pool_isa = op->isa;
     op->kernel = max_pool_kernel_name(op->isa);
@@ -170,7 +187,7 @@ dyad_status prepare_average_pool(const OpCheck& c, PreparedOp* op) {
   p.act_max = o->act_max();
   state->average = true;
   op->macs = c.output(0)->shape.elements() * p.kernel_h * p.kernel_w;
-  op->kernel = "qs8_average_pool";
+  op->kernel = std::string(quantized_prefix(p.type)) + "_average_pool";
   op->state = std::move(state);
   op->run = run_pool;
   return DYAD_OK;

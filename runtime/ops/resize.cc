@@ -1,4 +1,5 @@
-// Resize of H and W of NHWC int8 (nearest or bilinear, eq. 17-18).
+// Resize of H and W of NHWC int8 or int16 (zero point 0) (nearest or
+// bilinear, eq. 17-18). The optimized bilinear kernels take int8 only.
 #include <algorithm>
 #include <vector>
 
@@ -32,7 +33,7 @@ dyad_status check_scale(const OpCheck& c, const char* axis, int32_t num, int32_t
 
 dyad_status verify_resize(const OpCheck& c) {
   if (dyad_status s = expect_io(c, 1, 1, 1)) return s;
-  if (dyad_status s = expect_input_dtype(c, 0, DType::kInt8)) return s;
+  if (dyad_status s = expect_input_int8_or_int16(c, 0)) return s;
   if (dyad_status s = expect_same_quantization(c, 0, 0)) return s;
   if (dyad_status s = expect_input_rank(c, 0, 4)) return s;
   if (dyad_status s = expect_output_rank(c, 0, 4)) return s;
@@ -65,13 +66,15 @@ dyad_status verify_resize(const OpCheck& c) {
 void run_resize(const PreparedOp& op) {
   const ResizeState& s = op.as<ResizeState>();
   const ResizeParams& p = s.p;
-  const auto* x = static_cast<const int8_t*>(op.in[0]);
-  auto* y = static_cast<int8_t*>(op.out[0]);
+  const void* x = op.in[0];  // int8 or int16 (p.type); the optimized kernel: int8
+  void* y = op.out[0];
   const int64_t row_elements = std::max<int64_t>(1, int64_t{p.out_w} * p.channels);
   op.parallel_for(int64_t{p.batch} * p.out_h, kMinElementsPerThread / row_elements + 1,
                   [&](int64_t begin, int64_t end, int) {
                     if (s.optimized) {
-                      resize_bilinear_run(op.isa, p, s.rows.data(), s.cols.data(), x, y, begin, end);
+                      resize_bilinear_run(op.isa, p, s.rows.data(), s.cols.data(),
+                                          static_cast<const int8_t*>(x), static_cast<int8_t*>(y),
+                                          begin, end);
                     } else {
                       ref::resize_rows(p, x, y, begin, end);
                     }
@@ -97,9 +100,12 @@ dyad_status prepare_resize(const OpCheck& c, PreparedOp* op) {
   p.scale_h_den = o->scale_h_den();
   p.scale_w_num = o->scale_w_num();
   p.scale_w_den = o->scale_w_den();
+  p.type = c.input(0)->dtype;
   const bool bilinear = p.mode == ResizeMode::kBilinear;
   op->macs = bilinear ? y.elements() * 4 : 0;
-  op->kernel = bilinear ? "qs8_resize_bilinear" : "s8_resize_nearest";
+  const bool wide = p.type == DType::kInt16;
+  op->kernel = bilinear ? (wide ? "qs16_resize_bilinear" : "qs8_resize_bilinear")
+                        : (wide ? "s16_resize_nearest" : "s8_resize_nearest");
   if (bilinear && op->isa != Isa::kReference && resize_bilinear_can_use(op->isa, p)) {
     state->optimized = true;
     state->rows.resize(static_cast<size_t>(p.out_h));

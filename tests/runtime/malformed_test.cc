@@ -262,9 +262,11 @@ TEST(Malformed, OpWritesConstantOrGraphInput) {
 }
 
 TEST(Malformed, WrongDtypeForOp) {
-  expect_load_error(conv_model_with([](ConvSpec& s) { s.x_dtype = DType::INT16; }),
+  // INT16 (zero point 0) is a valid Conv2D input since W8A16; INT32 is not.
+  expect_load_error(conv_model_with([](ConvSpec& s) { s.x_dtype = DType::INT32; }),
                     DYAD_ERROR_INVALID_MODEL,
-                    "op 0 'conv_op' (Conv2D): input 0 (tensor 0 'input_x'): dtype INT16, expected INT8");
+                    "op 0 'conv_op' (Conv2D): input 0 (tensor 0 'input_x'): dtype INT32, expected "
+                    "INT8 or INT16");
 }
 
 TEST(Malformed, WeightsNotConstant) {
