@@ -235,10 +235,13 @@ void PrintLocalErrors(const Graph& graph, const std::vector<std::string>& names,
 ConvertSummary RunConvert(const ConvertConfig& cfg, std::ostream& log) {
   const auto t0 = Clock::now();
   ConvertSummary sum;
-  const CalibMethod method = ParseCalibMethod(cfg.method);
-  if (cfg.calib_path.empty()) throw ConvertError("no calibration data: pass --calib DIR_OR_NPY");
   if (cfg.activations != "int8" && cfg.activations != "int16")
     throw ConvertError("--activations must be int8 or int16, got '" + cfg.activations + "'");
+  // int16 has 256x the resolution: clipping outliers (percentile) then costs
+  // more than it saves (docs/converter_quantization.md, W8A16).
+  const CalibMethod method =
+      ParseCalibMethod(!cfg.method.empty() ? cfg.method : cfg.activations == "int16" ? "minmax" : "percentile");
+  if (cfg.calib_path.empty()) throw ConvertError("no calibration data: pass --calib DIR_OR_NPY");
   if (cfg.mean.size() != cfg.std.size()) throw ConvertError("--input-mean and --input-std need the same number of values");
   if (!cfg.input_layout.empty() && cfg.input_layout != "nhwc" && cfg.input_layout != "nchw")
     throw ConvertError("--input-layout must be nhwc or nchw, got '" + cfg.input_layout + "'");
@@ -333,6 +336,13 @@ ConvertSummary RunConvert(const ConvertConfig& cfg, std::ostream& log) {
   qo.int16_activations = cfg.activations == "int16";
   qo.weight_bias_correction = cfg.weight_bias_correction;
   qo.extra_shapes = calibrator.other_shapes();
+  const size_t rounding_samples =
+      cfg.weight_rounding_samples >= 0 ? size_t(cfg.weight_rounding_samples) : cfg.activations == "int16" ? 4 : 0;
+  for (size_t k = 0; k < std::min(rounding_samples, samples.size()); ++k) {
+    RunOptions ro;
+    ro.keep_all = true;
+    qo.rounding_samples.push_back(RunGraph(graph, samples[k], ro));
+  }
   qo.metadata = {{"producer", "dyad-convert 0.1.0"},
                  {"source_sha256", Sha256Hex(onnx_bytes)},
                  {"source_file", cfg.onnx_path.substr(cfg.onnx_path.find_last_of('/') + 1)},

@@ -17,7 +17,7 @@ struct ConvertConfig {
   // Held-out samples for the accuracy report. Empty: the last fifth (at most
   // eval_count) of calib_path's samples are held out instead.
   std::string eval_path;
-  std::string method = "percentile";
+  std::string method;  // empty: percentile for int8 activations, minmax for int16
   double percentile = 99.99;
   size_t calib_count = 0;                 // 0: every sample not held out
   int calib_windows = 1;                  // windows per calibration image (samples.h)
@@ -36,6 +36,11 @@ struct ConvertConfig {
   // (docs/converter_quantization.md). See CorrectBiases in convert_pipeline.cc.
   bool bias_correction = false;
   bool weight_bias_correction = true;  // QuantizeOptions::weight_bias_correction
+  // Round Conv/Gemm weights for the inputs of this many calibration samples
+  // (QuantizeOptions::rounding_samples); 0: round to nearest; -1: 4 with int16
+  // activations, 0 with int8 (where it measured worse: the int8 activations'
+  // own error dominates, docs/converter_quantization.md).
+  int weight_rounding_samples = -1;
 };
 
 struct TensorError {

@@ -37,7 +37,8 @@ int main(int argc, char** argv) {
   app.add_option("model", cfg.onnx_path, "ONNX model")->required();
   app.add_option("-o,--output", cfg.output_path, "output .dyad file")->required();
   app.add_option("--calib", cfg.calib_path, "folder of images/.npy files, or one .npy/image")->required();
-  app.add_option("--calib-method", cfg.method, "minmax|percentile|entropy|mse")
+  app.add_option("--calib-method", cfg.method,
+                 "minmax|percentile|entropy|mse (default: percentile; minmax with --activations int16)")
       ->check(CLI::IsMember({"minmax", "percentile", "entropy", "mse"}));
   app.add_option("--percentile", cfg.percentile, "percentile for --calib-method percentile");
   app.add_option("--calib-count", cfg.calib_count, "at most N calibration samples (0: all)");
@@ -62,6 +63,9 @@ int main(int argc, char** argv) {
   app.add_flag("--bias-correction", cfg.bias_correction,
                "correct each Conv/Gemm bias by its measured mean output error (experimental)");
   bool no_wbc = false;
+  app.add_option("--weight-rounding-samples", cfg.weight_rounding_samples,
+                 "round Conv/Gemm weights to minimise their output error on this many calibration samples' inputs (0: to nearest; default 4 with --activations int16, 0 with int8)")
+      ->check(CLI::Range(0, 64));
   app.add_flag("--no-weight-bias-correction", no_wbc,
                "keep each Conv bias as is (default: remove the mean error of its rounded weights)");
   app.add_flag("-q,--quiet", quiet, "print nothing but errors");

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "converter/quantize/quantizer_internal.h"
+#include "converter/quantize/weight_rounding.h"
 
 namespace dyad::convert {
 namespace {
@@ -91,25 +92,51 @@ struct ChannelWeights {
 };
 
 // `min_scale[r]` (optional) keeps the bias of eq. 3 inside int32 for rows
-// whose weights are tiny next to their bias.
+// whose weights are tiny next to their bias. `moments` (optional, one matrix
+// per group of rows / groups rows): round for those inputs (weight_rounding.h)
+// rather than to the nearest step.
 ChannelWeights QuantizeRows(const std::vector<float>& w, int64_t rows, int64_t per,
-                            const std::vector<double>& min_scale = {}) {
+                            const std::vector<double>& min_scale = {},
+                            const InputMoments* moments = nullptr) {
   ChannelWeights cw;
   cw.q.resize(w.size());
   cw.scale.resize(rows);
   cw.abs_sum.assign(rows, 0);
+  const bool rounded = moments != nullptr && moments->k == per && !moments->h.empty() &&
+                       rows % static_cast<int64_t>(moments->h.size()) == 0;
+  const int64_t rows_per_group = rounded ? rows / static_cast<int64_t>(moments->h.size()) : rows;
+  std::vector<double> factor;
   for (int64_t r = 0; r < rows; ++r) {
     float m = 0;
     for (int64_t i = 0; i < per; ++i) m = std::max(m, std::fabs(w[r * per + i]));
     cw.scale[r] = m > 0 ? m / 127.0 : 1.0;
     if (!min_scale.empty()) cw.scale[r] = std::max(cw.scale[r], min_scale[r]);
-    for (int64_t i = 0; i < per; ++i) {
-      const int32_t v = quantize_value(w[r * per + i], cw.scale[r], 0, -127, 127);
-      cw.q[r * per + i] = static_cast<int8_t>(v);
-      cw.abs_sum[r] += std::abs(v);
+    if (rounded) {
+      if (r % rows_per_group == 0) factor = PrepareRounding(moments->h[r / rows_per_group], per);
+      RoundRow(factor, per, &w[r * per], cw.scale[r], &cw.q[r * per]);
+    } else {
+      for (int64_t i = 0; i < per; ++i)
+        cw.q[r * per + i] = static_cast<int8_t>(quantize_value(w[r * per + i], cw.scale[r], 0, -127, 127));
     }
+    for (int64_t i = 0; i < per; ++i) cw.abs_sum[r] += std::abs(int32_t{cw.q[r * per + i]});
   }
   return cw;
+}
+
+// Budget of input vectors per layer for its moments: enough for a full-rank
+// H (k <= a few thousand) at a bounded cost (k^2 per vector).
+constexpr int64_t kRoundingVectors = 4096;
+// Above this k the O(k^3) factorisation is not worth it: round to nearest.
+constexpr int64_t kRoundingMaxK = 2304;
+
+std::vector<const Tensor*> RoundingInputs(const std::vector<std::map<std::string, Tensor>>& samples,
+                                          const std::string& name) {
+  std::vector<const Tensor*> v;
+  for (const auto& s : samples) {
+    auto it = s.find(name);
+    if (it != s.end() && it->second.is_float()) v.push_back(&it->second);
+  }
+  return v;
 }
 
 std::vector<double> BiasMinScale(const std::vector<float>& bias, size_t rows, double in_scale) {
@@ -294,7 +321,26 @@ void Quantizer::QuantizeNode(const Node& n) {
           }
     std::vector<float> bias;
     if (!n.Input(2).empty()) bias = ConstFloats(*this, n, 2);
-    ChannelWeights cw = QuantizeRows(ohwi, cout, kh * kw * cin_g, BiasMinScale(bias, cout, in.scale));
+    InputMoments moments;
+    if (!transpose && !opt_.rounding_samples.empty() && kh * kw * cin_g <= kRoundingMaxK) {
+      const Geometry mg = MakeGeometry(*this, n, in_s, out_s, kh, kw);
+      ConvPatchGeometry pg;
+      pg.groups = groups;
+      pg.kh = kh;
+      pg.kw = kw;
+      pg.sh = mg.sh;
+      pg.sw = mg.sw;
+      pg.dh = mg.dh;
+      pg.dw = mg.dw;
+      pg.pt = mg.pt;
+      pg.pl = mg.pl;
+      pg.out_h = out_s[2];
+      pg.out_w = out_s[3];
+      moments = ConvInputMoments(RoundingInputs(opt_.rounding_samples, n.Input(0)), pg,
+                                 std::max<int64_t>(kRoundingVectors, 2 * kh * kw * cin_g));
+    }
+    const InputMoments* mom = moments.count > 0 ? &moments : nullptr;
+    ChannelWeights cw = QuantizeRows(ohwi, cout, kh * kw * cin_g, BiasMinScale(bias, cout, in.scale), mom);
     if (!transpose && opt_.weight_bias_correction) {
       // Weight rounding error times the input's mean is a bias the float model
       // does not have; large when kernel weights nearly cancel (an edge
@@ -331,7 +377,7 @@ void Quantizer::QuantizeNode(const Node& n) {
           }
           bias[o] = static_cast<float>(bias[o] - shift);
         }
-        cw = QuantizeRows(ohwi, cout, per, BiasMinScale(bias, cout, in.scale));
+        cw = QuantizeRows(ohwi, cout, per, BiasMinScale(bias, cout, in.scale), mom);
       }
     }
     const Requant rq = MakeRequant(*this, n, cw, bias, in, out);
@@ -418,7 +464,12 @@ void Quantizer::QuantizeNode(const Node& n) {
       }
       const QParams& in = Params(n, n.Input(0));
       const QParams& out = out_params();
-      const ChannelWeights cw = QuantizeRows(w, ndim, kdim, BiasMinScale(bias, ndim, in.scale));
+      InputMoments moments;
+      if (!opt_.rounding_samples.empty() && !trans_a && kdim <= kRoundingMaxK)
+        moments = RowInputMoments(RoundingInputs(opt_.rounding_samples, n.Input(0)), kdim,
+                                  std::max<int64_t>(kRoundingVectors, 2 * kdim));
+      const ChannelWeights cw = QuantizeRows(w, ndim, kdim, BiasMinScale(bias, ndim, in.scale),
+                                             moments.count > 0 ? &moments : nullptr);
       const Requant rq = MakeRequant(*this, n, cw, bias, in, out);
       int32_t lo, hi;
       ActBounds(n, out, &lo, &hi);

@@ -29,6 +29,11 @@ struct QuantizeOptions {
   // W8A16 mode: every activation an int16-capable op writes is int16
   // (symmetric, Z = 0); ops with int8-only inputs read a Requantize of it.
   bool int16_activations = false;
+  // Non-empty: float activations of a few calibration samples (the prepared
+  // graph, every tensor kept). Conv and Gemm weights are then rounded to
+  // minimise their output error on these inputs (weight_rounding.h) instead
+  // of to the nearest step.
+  std::vector<std::map<std::string, Tensor>> rounding_samples;
   // Remove from each Conv bias the expected error of its rounded weights on
   // the input's per-channel calibration mean (see quantize_ops.cc).
   bool weight_bias_correction = true;
