@@ -455,6 +455,7 @@ ConvertSummary RunConvert(const ConvertConfig& cfg, std::ostream& log) {
     j["onnx"] = cfg.onnx_path;
     j["dyad"] = cfg.output_path;
     j["calibration_method"] = CalibMethodName(method);
+    j["activations"] = cfg.activations;
     j["calibration_samples"] = sum.calib_samples;
     j["evaluation_samples"] = sum.eval_samples;
     j["evaluated_on_calibration_data"] = sum.eval_on_calibration_data;

@@ -204,6 +204,45 @@ TEST_F(CliTest, UnsupportedOpIsAClearErrorNamingTheNode) {
   EXPECT_NE(r.output.find("Atanh"), std::string::npos) << r.output;
 }
 
+TEST_F(CliTest, Int16ActivationsConvertAndRunCloserToTheFloatModel) {
+  double cosine[2] = {0, 0};
+  for (int int16 = 0; int16 < 2; ++int16) {
+    const std::string tag = int16 ? "int16" : "int8";
+    RunResult r = Shell(Convert("--calib " + P("calib") + " --input-shape image:1x3x16x16 --activations " + tag +
+                                " --report " + P(tag + ".json")));
+    ASSERT_EQ(r.code, 0) << r.output;
+    std::ifstream rep(P(tag + ".json"));
+    const std::string json((std::istreambuf_iterator<char>(rep)), std::istreambuf_iterator<char>());
+    EXPECT_NE(json.find("\"activations\": \"" + tag + "\""), std::string::npos) << json;
+    // int16 ranges default to minmax (no clipping needed at 2^16 steps).
+    EXPECT_NE(json.find(int16 ? "\"calibration_method\": \"minmax\"" : "\"calibration_method\": \"percentile\""),
+              std::string::npos);
+    const std::string sample = P("calib/s5.npy");
+    RunResult q = Shell(Tool("dyad-run") + " " + P("model.dyad") + " --input " + sample + " --output-dir " + P(tag));
+    ASSERT_EQ(q.code, 0) << q.output;
+    RunResult f = Shell(Tool("dyad-run") + " " + P("model.onnx") + " --float --input-shape image:1x3x16x16 --input " +
+                        sample + " --output-dir " + P("float"));
+    ASSERT_EQ(f.code, 0) << f.output;
+    cosine[int16] = Cosine(ReadNpy(P("float/output_0.npy")).AsFloat(), ReadNpy(P(tag + "/output_0.npy")).AsFloat());
+    RunResult raw = Shell(Tool("dyad-run") + " " + P("model.dyad") + " --raw --input " + sample + " --output-dir " +
+                          P(tag + "_raw"));
+    ASSERT_EQ(raw.code, 0) << raw.output;
+    EXPECT_EQ(ReadNpy(P(tag + "_raw/output_0.npy")).dtype, int16 ? "i2" : "i1");
+  }
+  std::printf("dyad-run vs float: cosine %.6f (int8 activations), %.6f (int16)\n", cosine[0], cosine[1]);
+  EXPECT_GE(cosine[1], 0.9995);
+  EXPECT_GE(cosine[1], cosine[0]);
+}
+
+TEST_F(CliTest, BadActivationOptionsAreRejected) {
+  RunResult r = Shell(Convert("--calib " + P("calib") + " --input-shape image:1x3x16x16 --activations int4"));
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.output.find("--activations"), std::string::npos) << r.output;
+  r = Shell(Convert("--calib " + P("calib") + " --input-shape image:1x3x16x16 --activations int16 --no-int16"));
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.output.find("contradict"), std::string::npos) << r.output;
+}
+
 TEST_F(CliTest, BadCalibrationMethodIsRejected) {
   RunResult r = Shell(Convert("--calib " + P("calib") + " --calib-method kl"));
   EXPECT_NE(r.code, 0);

@@ -174,7 +174,9 @@ TEST(RealModels, BlazeFaceFront128) {
 
 TEST(RealModels, BlazeFaceFront128W8A16) {
   SKIP_WITHOUT("blazeface_front_128.onnx");
-  // int16 activations: the cosine bar on every output. Measured: TBD.
+  // int16 activations (minmax ranges, weights rounded for their inputs): the
+  // issue's cosine bar on every output. Measured cosines 0.99995 / 0.99730 /
+  // 0.99988 / 0.99982; sigmoid(score) errors 0.011 / 0.019.
   CheckBlazeFace("int16", 0.99, 0.05);
 }
 
@@ -205,7 +207,10 @@ TEST(RealModels, PaddleOcrMobileV2Cls) {
 
 TEST(RealModels, PaddleOcrMobileV2ClsW8A16) {
   SKIP_WITHOUT("ppocr_mobile_v2_cls.onnx");
-  CheckPaddleOcr("int16", 0.99, 0.9);  // measured: TBD
+  // Measured cosine 0.99963 (31.3 dB); top-1 0.917 (44 of 48): the int8
+  // Softmax output (1/256 steps) ties rows whose two probabilities are
+  // within a step, where the arg-max then depends on rounding.
+  CheckPaddleOcr("int16", 0.99, 0.9);
 }
 
 // Floors: the offsets' cosine, and per held-out photograph the segment recall
@@ -254,7 +259,9 @@ TEST(RealModels, MlsdTiny320) {
 
 TEST(RealModels, MlsdTiny320W8A16) {
   SKIP_WITHOUT("mlsd_320_tiny.onnx");
-  CheckMlsd("int16", 0.99, 0.7, 0.45);  // measured: TBD
+  // Measured: offsets cosine 0.99042 (17.2 dB); recall 1.000 / 0.941,
+  // precision 0.917 / 0.889.
+  CheckMlsd("int16", 0.99, 0.85, 0.8);
 }
 
 }  // namespace
