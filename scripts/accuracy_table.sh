@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Accuracy of the three real models for each calibration method: converts
-# each with dyad-convert --report (calibration and held-out data as in
-# tests/converter_quant/real_models_test.cc) and prints a Markdown table of
-# per-output SQNR (dB) / cosine against the float model, plus conversion time
-# and .dyad vs ONNX size.
+# Accuracy of the three real models for each calibration method, with int8
+# and with int16 activations (--activations): converts each with dyad-convert
+# --report (calibration and held-out data as in
+# tests/converter_quant/real_models_test.cc) and prints a Markdown table per
+# activation type of per-output SQNR (dB) / cosine against the float model,
+# plus conversion time and .dyad vs ONNX size with each type's default method.
 #   scripts/accuracy_table.sh [BUILD_DIR]
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -20,11 +21,13 @@ MODELS=(
 )
 for entry in "${MODELS[@]}"; do
   IFS='|' read -r name file args <<<"$entry"
-  for method in minmax percentile entropy mse; do
-    echo "converting $name ($method)" >&2
-    # shellcheck disable=SC2086
-    "$BIN/dyad-convert" "build/models/$file" -o "$OUT/${name}_$method.dyad" $args --calib-method "$method" \
-      --report "$OUT/${name}_$method.json" -q
+  for act in int8 int16; do
+    for method in minmax percentile entropy mse; do
+      echo "converting $name ($act, $method)" >&2
+      # shellcheck disable=SC2086
+      "$BIN/dyad-convert" "build/models/$file" -o "$OUT/${name}_${act}_$method.dyad" $args --activations "$act" \
+        --calib-method "$method" --report "$OUT/${name}_${act}_$method.json" -q
+    done
   done
 done
 python3 - "$OUT" <<'PY'
@@ -32,22 +35,26 @@ import json, sys
 out = sys.argv[1]
 models = ["blazeface", "ppocr_cls", "mlsd_tiny"]
 methods = ["minmax", "percentile", "entropy", "mse"]
-print("| model | output | " + " | ".join(methods) + " |")
-print("|---|---|" + "---|" * len(methods))
-for m in models:
-    reports = {k: json.load(open("%s/%s_%s.json" % (out, m, k))) for k in methods}
+default = {"int8": "percentile", "int16": "minmax"}
+for act in ["int8", "int16"]:
+  print("%s activations:\n" % act)
+  print("| model | output | " + " | ".join(methods) + " |")
+  print("|---|---|" + "---|" * len(methods))
+  for m in models:
+    reports = {k: json.load(open("%s/%s_%s_%s.json" % (out, m, act, k))) for k in methods}
     for i, o in enumerate(reports["percentile"]["outputs"]):
-        cells = []
-        for k in methods:
-            e = reports[k]["outputs"][i]
-            top1 = e.get("top1_agreement")
-            cells.append("%.1f / %.4f%s" % (e["sqnr_db"], e["cosine"], "" if top1 is None else ", top-1 %.1f%%" % (100 * top1)))
-        print("| %s | %s | %s |" % (m, o["name"], " | ".join(cells)))
-print()
-print("| model | conversion (s, percentile) | .dyad bytes | ONNX bytes | calibration / held-out samples |")
-print("|---|---|---|---|---|")
+      cells = []
+      for k in methods:
+        e = reports[k]["outputs"][i]
+        top1 = e.get("top1_agreement")
+        cells.append("%.1f / %.4f%s" % (e["sqnr_db"], e["cosine"], "" if top1 is None else ", top-1 %.1f%%" % (100 * top1)))
+      print("| %s | %s | %s |" % (m, o["name"], " | ".join(cells)))
+  print()
+print("| model | activations (default method) | conversion (s) | .dyad bytes | ONNX bytes | calibration / held-out samples |")
+print("|---|---|---|---|---|---|")
 for m in models:
-    r = json.load(open("%s/%s_percentile.json" % (out, m)))
-    print("| %s | %.1f | %d | %d | %d / %d |" % (m, r["seconds"], r["dyad_bytes"], r["onnx_bytes"],
-                                                r["calibration_samples"], r["evaluation_samples"]))
+  for act in ["int8", "int16"]:
+    r = json.load(open("%s/%s_%s_%s.json" % (out, m, act, default[act])))
+    print("| %s | %s (%s) | %.1f | %d | %d | %d / %d |" % (m, act, default[act], r["seconds"], r["dyad_bytes"],
+                                                         r["onnx_bytes"], r["calibration_samples"], r["evaluation_samples"]))
 PY
