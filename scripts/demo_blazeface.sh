@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # BlazeFace demo (called by scripts/demo.sh once dyad-convert is built):
-# fetch the model, convert it calibrated on the bundled photographs, run the
-# int8 .dyad and the float ONNX on a face photograph, print the faces each one
-# finds, then time the int8 model with dyad-bench.
+# fetch the model, convert it calibrated on the bundled photographs (int8
+# activations, and int16 activations: W8A16), run both .dyad files and the
+# float ONNX on a face photograph, print the faces each one finds, then time
+# the .dyad models with dyad-bench.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -12,18 +13,23 @@ IMAGE="${1:-data/test_images/astronaut.png}"
 mkdir -p "$OUT"
 
 MODEL="$(bash scripts/fetch_models.sh build/models | grep blazeface_front_128.onnx)"
-echo "== converting $MODEL (calibration: data/images)"
-"$BIN/dyad-convert" "$MODEL" -o "$OUT/blazeface.dyad" --calib data/images --calib-windows 8 --calib-count 24 --eval data/test_images \
-  --eval-count 4 --input-mean 127.5 --input-std 127.5 --report "$OUT/blazeface_report.json"
+for act in int8 int16; do
+  suffix=$([ "$act" = int8 ] && echo "" || echo "_w8a16")
+  echo "== converting $MODEL ($act activations; calibration: data/images)"
+  "$BIN/dyad-convert" "$MODEL" -o "$OUT/blazeface$suffix.dyad" --activations "$act" --calib data/images --calib-windows 8 \
+    --calib-count 24 --eval data/test_images --eval-count 4 --input-mean 127.5 --input-std 127.5 \
+    --report "$OUT/blazeface${suffix}_report.json"
+done
 
 echo "== running on $IMAGE"
-rm -rf "$OUT/int8" "$OUT/float"
+rm -rf "$OUT/int8" "$OUT/int16" "$OUT/float"
 "$BIN/dyad-run" "$OUT/blazeface.dyad" --input "$IMAGE" --output-dir "$OUT/int8"
+"$BIN/dyad-run" "$OUT/blazeface_w8a16.dyad" --input "$IMAGE" --output-dir "$OUT/int16"
 "$BIN/dyad-run" "$MODEL" --float --input-mean 127.5 --input-std 127.5 --input "$IMAGE" --output-dir "$OUT/float"
 
 # Decode: outputs 0/1 are score logits for the stride-8 (16x16x2 = 512) and
 # stride-16 (8x8x6 = 384) anchors, outputs 2/3 their 16 box/keypoint values.
-python3 - "$OUT/int8" "$OUT/float" <<'PY'
+python3 - "$OUT/int8" "$OUT/int16" "$OUT/float" <<'PY'
 import math, struct, sys
 
 def load(path):
@@ -74,19 +80,23 @@ def faces(folder, threshold=0.5):
             kept.append(f)
     return kept
 
-int8, flt = faces(sys.argv[1]), faces(sys.argv[2])
+int8, int16, flt = faces(sys.argv[1]), faces(sys.argv[2]), faces(sys.argv[3])
 def show(name, fs):
     print('%-6s %d face(s)' % (name, len(fs)))
     for score, b in fs:
         print('       box (x0 %.3f, y0 %.3f, x1 %.3f, y1 %.3f) of the 128x128 input, score %.3f' % (b + (score,)))
 show('int8', int8)
+show('int16', int16)
 show('float', flt)
-for score, b in int8:
-    best = max((iou(b, f[1]) for f in flt), default=0.0)
-    print('int8 face at score %.3f: IoU with the closest float face %.3f' % (score, best))
+for name, fs in (('int8', int8), ('int16', int16)):
+    for score, b in fs:
+        best = max((iou(b, f[1]) for f in flt), default=0.0)
+        print('%s face at score %.3f: IoU with the closest float face %.3f' % (name, score, best))
 PY
 
 if [ -x "$BIN/dyad-bench" ]; then
-  echo "== latency (dyad-bench)"
+  echo "== latency, int8 activations (dyad-bench)"
   "$BIN/dyad-bench" "$OUT/blazeface.dyad" --runs 50 --warmup 5
+  echo "== latency, int16 activations (dyad-bench)"
+  "$BIN/dyad-bench" "$OUT/blazeface_w8a16.dyad" --runs 50 --warmup 5
 fi
