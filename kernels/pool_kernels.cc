@@ -4,6 +4,7 @@
 #include "kernels/pool_kernels.h"
 
 #include <cstring>
+#include <limits>
 
 #include "kernels/common/fixed_point.h"
 #include "kernels/reference/reference.h"
@@ -13,6 +14,7 @@ namespace {
 
 using pool_isa::GavgpoolFn;
 using pool_isa::LutFn;
+using pool_isa::MaxRows16Fn;
 using pool_isa::MaxRowsFn;
 using pool_isa::ResizeRowFn;
 
@@ -21,6 +23,8 @@ struct Family {
   const char* gavgpool_name = "";
   MaxRowsFn max_rows = nullptr;
   const char* max_pool_name = "";
+  MaxRows16Fn max_rows16 = nullptr;
+  const char* max_pool16_name = "";
   LutFn lut = nullptr;
   const char* lut_name = "";
   ResizeRowFn resize_row = nullptr;
@@ -39,6 +43,8 @@ bool family(Isa isa, Family* f) {
       f->gavgpool_name = "qs8_gavgpool_c32__avx2";
       f->max_rows = pool_isa::s8_maxpool_32__avx2;
       f->max_pool_name = "s8_maxpool_32__avx2";
+      f->max_rows16 = pool_isa::s16_maxpool_16__avx2;
+      f->max_pool16_name = "s16_maxpool_16__avx2";
       f->lut = pool_isa::x8_lut_32__avx2;
       f->lut_name = "x8_lut_32__avx2";
       f->resize_row = pool_isa::qs8_resize_bilinear_16__avx2;
@@ -62,6 +68,8 @@ bool family(Isa isa, Family* f) {
       f->gavgpool_name = "qs8_gavgpool_c16__neon";
       f->max_rows = pool_isa::s8_maxpool_16__neon;
       f->max_pool_name = "s8_maxpool_16__neon";
+      f->max_rows16 = pool_isa::s16_maxpool_8__neon;
+      f->max_pool16_name = "s16_maxpool_8__neon";
       f->lut = pool_isa::x8_lut_16__neon;
       f->lut_name = "x8_lut_16__neon";
       f->resize_row = pool_isa::qs8_resize_bilinear_16__neon;
@@ -78,8 +86,10 @@ bool family(Isa isa, Family* f) {
 
 int64_t align64(int64_t bytes) { return (bytes + 63) & ~int64_t{63}; }
 
-int8_t clamp_s8(int32_t v, int32_t lo, int32_t hi) {
-  return static_cast<int8_t>(clamp_i32(clamp_i32(v, lo, hi), -128, 127));
+template <typename T>
+T clamp_to(int32_t v, int32_t lo, int32_t hi) {
+  constexpr int32_t kMin = sizeof(T) == 1 ? -128 : -32768, kMax = sizeof(T) == 1 ? 127 : 32767;
+  return static_cast<T>(clamp_i32(clamp_i32(v, lo, hi), kMin, kMax));
 }
 
 }  // namespace
@@ -135,7 +145,7 @@ void mean_run(const MeanPlan& plan, const MeanParams& p, const int8_t* input, in
 
 bool max_pool_can_use(Isa isa, const PoolParams& p) {
   Family f;
-  if (p.type != DType::kInt8) return false;  // int16: ref::max_pool
+  if (p.type != DType::kInt8 && p.type != DType::kInt16) return false;
   if (!family(isa, &f)) return false;
   if (p.batch < 1 || p.in_h < 1 || p.in_w < 1 || p.channels < 1 || p.out_h < 1 || p.out_w < 1) {
     return false;
@@ -144,19 +154,23 @@ bool max_pool_can_use(Isa isa, const PoolParams& p) {
       p.dilation_h < 1 || p.dilation_w < 1) {
     return false;
   }
-  return p.act_min >= -128 && p.act_max <= 127 && p.act_min <= p.act_max;
+  const int32_t lo = p.type == DType::kInt16 ? -32768 : -128, hi = p.type == DType::kInt16 ? 32767 : 127;
+  return p.act_min >= lo && p.act_max <= hi && p.act_min <= p.act_max;
 }
 
-const char* max_pool_kernel_name(Isa isa) {
+const char* max_pool_kernel_name(Isa isa, DType type) {
   Family f;
-  return family(isa, &f) ? f.max_pool_name : "s8_max_pool";
+  const bool wide = type == DType::kInt16;
+  if (!family(isa, &f)) return wide ? "s16_max_pool" : "s8_max_pool";
+  return wide ? f.max_pool16_name : f.max_pool_name;
 }
 
 int64_t max_pool_rows(const PoolParams& p) { return int64_t{p.batch} * p.out_h; }
 
 size_t max_pool_scratch_bytes(const PoolParams& p) {
   const int64_t window = p.kernel_h > p.kernel_w ? p.kernel_h : p.kernel_w;
-  return static_cast<size_t>(align64(int64_t{p.in_w} * p.channels) +
+  const int64_t element = p.type == DType::kInt16 ? 2 : 1;
+  return static_cast<size_t>(align64(int64_t{p.in_w} * p.channels * element) +
                              align64(window * static_cast<int64_t>(sizeof(void*))));
 }
 
@@ -164,17 +178,23 @@ size_t max_pool_scratch_bytes(const PoolParams& p) {
 // over whole rows; no copy when only one is valid), then per output pixel the
 // max over the valid columns of that row. With stride_w 1, the pixels whose
 // window is entirely inside the row form one contiguous run: one call.
-void max_pool_run(Isa isa, const PoolParams& p, const int8_t* input, int8_t* output,
-                  void* scratch, int64_t row_begin, int64_t row_end) {
-  Family f;
-  if (!family(isa, &f)) return;
+namespace {
+
+// T: int8_t or int16_t elements; max_rows: the family's primitive for T.
+template <typename T, typename MaxRows>
+void max_pool_rows(MaxRows max_rows, const PoolParams& p, const T* input, T* output, void* scratch,
+                   int64_t row_begin, int64_t row_end) {
   const int64_t c = p.channels;
   const int64_t in_row = int64_t{p.in_w} * c, out_row = int64_t{p.out_w} * c;
-  auto* vmax = static_cast<int8_t*>(scratch);
-  auto** ptrs = reinterpret_cast<const int8_t**>(static_cast<uint8_t*>(scratch) + align64(in_row));
-  const auto lo = static_cast<int8_t>(p.act_min), hi = static_cast<int8_t>(p.act_max);
+  auto* vmax = static_cast<T*>(scratch);
+  auto** ptrs = reinterpret_cast<const T**>(static_cast<uint8_t*>(scratch) +
+                                            align64(in_row * static_cast<int64_t>(sizeof(T))));
+  const auto lo = static_cast<T>(p.act_min), hi = static_cast<T>(p.act_max);
   // A window with no valid position gives Z_out (as ref::max_pool).
-  const int8_t empty = clamp_s8(p.output_zero_point, p.act_min, p.act_max);
+  const T empty = clamp_to<T>(p.output_zero_point, p.act_min, p.act_max);
+  auto fill = [&](T* dst, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) dst[i] = empty;
+  };
   // Output pixels whose window has every column inside the row.
   const int64_t span = int64_t{p.kernel_w - 1} * p.dilation_w;
   int64_t inner_begin = (p.pad_left + p.stride_w - 1) / p.stride_w;
@@ -187,19 +207,19 @@ void max_pool_run(Isa isa, const PoolParams& p, const int8_t* input, int8_t* out
 
   for (int64_t r = row_begin; r < row_end; ++r) {
     const int64_t b = r / p.out_h, oy = r % p.out_h;
-    int8_t* out = output + r * out_row;
+    T* out = output + r * out_row;
     int32_t n = 0;
     for (int32_t ky = 0; ky < p.kernel_h; ++ky) {
       const int64_t iy = oy * p.stride_h - p.pad_top + int64_t{ky} * p.dilation_h;
       if (iy >= 0 && iy < p.in_h) ptrs[n++] = input + (b * p.in_h + iy) * in_row;
     }
     if (n == 0) {
-      std::memset(out, static_cast<uint8_t>(empty), static_cast<size_t>(out_row));
+      fill(out, out_row);
       continue;
     }
-    const int8_t* v = ptrs[0];
+    const T* v = ptrs[0];
     if (n > 1) {
-      f.max_rows(ptrs, n, in_row, -128, 127, vmax);
+      max_rows(ptrs, n, in_row, std::numeric_limits<T>::min(), std::numeric_limits<T>::max(), vmax);
       v = vmax;
     }
     auto pixel = [&](int64_t ox) {
@@ -209,9 +229,9 @@ void max_pool_run(Isa isa, const PoolParams& p, const int8_t* input, int8_t* out
         if (ix >= 0 && ix < p.in_w) ptrs[k++] = v + ix * c;
       }
       if (k == 0) {
-        std::memset(out + ox * c, static_cast<uint8_t>(empty), static_cast<size_t>(c));
+        fill(out + ox * c, c);
       } else {
-        f.max_rows(ptrs, k, c, lo, hi, out + ox * c);
+        max_rows(ptrs, k, c, lo, hi, out + ox * c);
       }
     };
     for (int64_t ox = 0; ox < inner_begin; ++ox) pixel(ox);
@@ -219,11 +239,26 @@ void max_pool_run(Isa isa, const PoolParams& p, const int8_t* input, int8_t* out
       for (int32_t kx = 0; kx < p.kernel_w; ++kx) {
         ptrs[kx] = v + (inner_begin - p.pad_left + int64_t{kx} * p.dilation_w) * c;
       }
-      f.max_rows(ptrs, p.kernel_w, (inner_end - inner_begin) * c, lo, hi, out + inner_begin * c);
+      max_rows(ptrs, p.kernel_w, (inner_end - inner_begin) * c, lo, hi, out + inner_begin * c);
     } else {
       for (int64_t ox = inner_begin; ox < inner_end; ++ox) pixel(ox);
     }
     for (int64_t ox = inner_end; ox < p.out_w; ++ox) pixel(ox);
+  }
+}
+
+}  // namespace
+
+void max_pool_run(Isa isa, const PoolParams& p, const void* input, void* output, void* scratch,
+                  int64_t row_begin, int64_t row_end) {
+  Family f;
+  if (!family(isa, &f)) return;
+  if (p.type == DType::kInt16) {
+    max_pool_rows(f.max_rows16, p, static_cast<const int16_t*>(input), static_cast<int16_t*>(output),
+                  scratch, row_begin, row_end);
+  } else {
+    max_pool_rows(f.max_rows, p, static_cast<const int8_t*>(input), static_cast<int8_t*>(output),
+                  scratch, row_begin, row_end);
   }
 }
 

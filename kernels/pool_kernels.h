@@ -38,15 +38,15 @@ void mean_run(const MeanPlan& plan, const MeanParams& p, const int8_t* input, in
               int64_t unit_begin, int64_t unit_end);
 
 // ---- MaxPool over H, W of NHWC (dilation, padding, act clamp as ref::max_pool);
-// int8 only (int16 data: max_pool_can_use is false).
+// int8 or int16 data (p.type: input and output elements).
 // One row = one output row of one image: rows = batch * out_h.
 bool max_pool_can_use(Isa isa, const PoolParams& p);
-const char* max_pool_kernel_name(Isa isa);
+const char* max_pool_kernel_name(Isa isa, DType type = DType::kInt8);
 int64_t max_pool_rows(const PoolParams& p);
 // Per-thread scratch (one vertical-max row plus a pointer list), 64-byte
 // multiple; the block itself needs 8-byte alignment.
 size_t max_pool_scratch_bytes(const PoolParams& p);
-void max_pool_run(Isa isa, const PoolParams& p, const int8_t* input, int8_t* output,
+void max_pool_run(Isa isa, const PoolParams& p, const void* input, void* output,
                   void* scratch, int64_t row_begin, int64_t row_end);
 
 // ---- 256-entry byte table: out[i] = table[in[i]] (the index is the raw byte).
@@ -87,6 +87,9 @@ using GavgpoolFn = void (*)(const int8_t* input, int64_t rows, int64_t stride, i
 // overlap any source.
 using MaxRowsFn = void (*)(const int8_t* const* rows, int32_t n, int64_t length, int8_t lo,
                            int8_t hi, int8_t* dst);
+// The same on int16 elements (length counts elements).
+using MaxRows16Fn = void (*)(const int16_t* const* rows, int32_t n, int64_t length, int16_t lo,
+                             int16_t hi, int16_t* dst);
 using LutFn = void (*)(const uint8_t* input, int64_t count, const uint8_t* table, int8_t* output);
 // One output row of a bilinear resize: for x < out_w and c < channels
 // (channels >= 16), out[x * channels + c] = eq. 18 of the input rows r0
@@ -96,6 +99,7 @@ using ResizeRowFn = void (*)(const int8_t* r0, const int8_t* r1, int32_t wy, con
 
 void qs8_gavgpool_c32__avx2(const int8_t*, int64_t, int64_t, int64_t, const MeanRequant&, int8_t*);
 void s8_maxpool_32__avx2(const int8_t* const*, int32_t, int64_t, int8_t, int8_t, int8_t*);
+void s16_maxpool_16__avx2(const int16_t* const*, int32_t, int64_t, int16_t, int16_t, int16_t*);
 void x8_lut_32__avx2(const uint8_t*, int64_t, const uint8_t*, int8_t*);
 void qs8_resize_bilinear_16__avx2(const int8_t*, const int8_t*, int32_t, const ResizeTap*, int32_t,
                                   int64_t, int8_t*);
@@ -103,6 +107,7 @@ void x8_lut_64__avx512vbmi(const uint8_t*, int64_t, const uint8_t*, int8_t*);
 
 void qs8_gavgpool_c16__neon(const int8_t*, int64_t, int64_t, int64_t, const MeanRequant&, int8_t*);
 void s8_maxpool_16__neon(const int8_t* const*, int32_t, int64_t, int8_t, int8_t, int8_t*);
+void s16_maxpool_8__neon(const int16_t* const*, int32_t, int64_t, int16_t, int16_t, int16_t*);
 void x8_lut_16__neon(const uint8_t*, int64_t, const uint8_t*, int8_t*);
 void qs8_resize_bilinear_16__neon(const int8_t*, const int8_t*, int32_t, const ResizeTap*, int32_t,
                                   int64_t, int8_t*);

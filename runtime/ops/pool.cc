@@ -109,7 +109,7 @@ dyad_status verify_average_pool(const OpCheck& c) {
 
 void run_pool(const PreparedOp& op) {
   const auto& s = op.as<PoolState>();
-  const void* x = op.in[0];  // int8 or int16 (p.type); the optimized MaxPool: int8
+  const void* x = op.in[0];  // int8 or int16 elements (p.type)
   void* y = op.out[0];
   if (s.average) {
     ref::average_pool(s.p, x, y);
@@ -121,8 +121,7 @@ void run_pool(const PreparedOp& op) {
     const int64_t min_rows =
         std::max<int64_t>(1, 8 * kMinElementsPerThread / std::max<int64_t>(1, row_work));
     op.parallel_for(max_pool_rows(s.p), min_rows, [&](int64_t begin, int64_t end, int t) {
-      max_pool_run(s.max_pool_isa, s.p, static_cast<const int8_t*>(x), static_cast<int8_t*>(y),
-                   op.thread_scratch(t), begin, end);
+      max_pool_run(s.max_pool_isa, s.p, x, y, op.thread_scratch(t), begin, end);
     });
   }
 }
@@ -162,7 +161,7 @@ dyad_status prepare_max_pool(const OpCheck& c, PreparedOp* op) {
   op->kernel = p.type == DType::kInt16 ? "s16_max_pool" : "s8_max_pool";
   if (op->isa != Isa::kReference && max_pool_can_use(op->isa, p)) {
     state->max_pool_isa = op->isa;
-    op->kernel = max_pool_kernel_name(op->isa);
+    op->kernel = max_pool_kernel_name(op->isa, p.type);
     op->scratch_bytes = max_pool_scratch_bytes(p);
   }
   op->state = std::move(state);

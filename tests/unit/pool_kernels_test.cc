@@ -201,6 +201,69 @@ TEST_P(PoolKernels, MaxPoolRandomGeometry) {
   }
 }
 
+// int16 data (W8A16 models): values across the whole int16 range, the two
+// extremes often, clamp bounds inside int16.
+void check_max_pool16(Isa isa, std::mt19937& rng, const PoolParams& p, const std::string& what) {
+  ASSERT_TRUE(max_pool_can_use(isa, p)) << what;
+  const size_t in_n = static_cast<size_t>(int64_t{p.batch} * p.in_h * p.in_w * p.channels);
+  std::vector<int16_t> input(in_n);
+  for (auto& v : input) {
+    const int32_t pick = uniform(rng, 0, 7);
+    v = static_cast<int16_t>(pick == 0 ? -32768 : pick == 1 ? 32767 : uniform(rng, -32768, 32767));
+  }
+  const size_t out_n = static_cast<size_t>(int64_t{p.batch} * p.out_h * p.out_w * p.channels);
+  std::vector<int16_t> want(out_n, 0x5a5a), got(out_n, 0x5a5a);
+  ref::max_pool(p, input.data(), want.data());
+  std::vector<uint64_t> scratch(max_pool_scratch_bytes(p) / 8 + 1);
+  random_split(rng, max_pool_rows(p), [&](int64_t b, int64_t e) {
+    max_pool_run(isa, p, input.data(), got.data(), scratch.data(), b, e);
+  });
+  ASSERT_EQ(got, want) << what << " kernel " << max_pool_kernel_name(isa, DType::kInt16);
+}
+
+TEST_P(PoolKernels, MaxPoolInt16RandomGeometry) {
+  std::mt19937 rng(23);
+  static const int32_t kChannels[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 24, 28, 33, 47, 64};
+  int done = 0;
+  for (int i = 0; done < 300; ++i) {
+    PoolParams p;
+    p.type = DType::kInt16;
+    p.batch = uniform(rng, 1, 2);
+    p.in_h = uniform(rng, 1, 12);
+    p.in_w = uniform(rng, 1, 12);
+    p.channels = kChannels[i % 16];
+    p.kernel_h = uniform(rng, 1, 5);
+    p.kernel_w = uniform(rng, 1, 5);
+    p.stride_h = uniform(rng, 1, 3);
+    p.stride_w = uniform(rng, 1, 3);
+    p.dilation_h = uniform(rng, 0, 3) == 0 ? 2 : 1;
+    p.dilation_w = uniform(rng, 0, 3) == 0 ? 2 : 1;
+    p.pad_top = uniform(rng, 0, 2);
+    p.pad_left = uniform(rng, 0, 2);
+    if (!make_pool(&p, uniform(rng, 0, 2), uniform(rng, 0, 2))) continue;
+    p.act_min = -32768;
+    p.act_max = 32767;
+    switch (i % 4) {
+      case 0: break;
+      case 1: p.act_min = uniform(rng, -32768, 0); p.act_max = uniform(rng, 0, 32767); break;
+      case 2: p.act_min = 0; break;
+      case 3: p.act_min = p.act_max = uniform(rng, -32768, 32767); break;
+    }
+    check_max_pool16(GetParam(), rng, p, "case " + std::to_string(i));
+    ++done;
+  }
+  // BlazeFace W8A16: 2x2 stride 2 over 64x64x28.
+  PoolParams blaze;
+  blaze.type = DType::kInt16;
+  blaze.act_min = -32768;
+  blaze.act_max = 32767;
+  blaze.in_h = blaze.in_w = 64;
+  blaze.channels = 28;
+  blaze.kernel_h = blaze.kernel_w = blaze.stride_h = blaze.stride_w = 2;
+  ASSERT_TRUE(make_pool(&blaze, 0, 0));
+  check_max_pool16(GetParam(), rng, blaze, "blazeface int16");
+}
+
 TEST_P(PoolKernels, MaxPoolModelShapes) {
   std::mt19937 rng(22);
   PoolParams blaze;  // BlazeFace: 2x2 stride 2, 64x64x28
