@@ -61,13 +61,15 @@ struct W8A16 {
   std::vector<int8_t> wf = random_s8(10 * 24, 21, -127, 127);
   std::vector<int32_t> mf = random_s32(10, 22, 1 << 30, INT32_MAX);
   std::vector<int8_t> sf = std::vector<int8_t>(10, -5);
+  std::vector<int8_t> sf2 = std::vector<int8_t>(10, -19);
   std::vector<int8_t> wt = random_s8(8 * 9 * 24, 23, -127, 127);
   std::vector<int32_t> mt = random_s32(8, 24, 1 << 30, INT32_MAX);
   std::vector<int8_t> st = std::vector<int8_t>(8, -9);
 };
 
 // Output indices of the model (graph outputs, in this order).
-enum Out { kR16, kC1, kC2, kA1, kM1, kP1, kU1, kU2, kK1, kY, kD1, kMu, kSu, kMe, kF1, kTr, kT8 };
+enum Out { kR16, kC1, kC2, kA1, kM1, kP1, kU1, kU2, kK1, kY, kD1, kMu, kSu, kMe, kF1, kTr, kT8, kF2 };
+constexpr size_t kNumOutputs = 18;
 
 std::vector<uint8_t> w8a16_model(const W8A16& v) {
   using fb::DType;
@@ -167,8 +169,13 @@ std::vector<uint8_t> w8a16_model(const W8A16& v) {
   const int32_t t8 = m.tensor("t8", {1, 9, 5, 8}, DType::INT8, 2);
   m.op("req_out", OperatorOptions::RequantizeOptions,
        fb::CreateRequantizeOptions(b, 1 << 30, -7, -128, 127).Union(), {tr}, {t8});
+  // FC over the 64 pixels of a1 (rows split across threads), int8 output.
+  const int32_t f2 = m.tensor("f2", {1, 8, 8, 10}, DType::INT8, 1);
+  m.op("fc_rows", OperatorOptions::FullyConnectedOptions,
+       fb::CreateFullyConnectedOptions(b, ints(v.mf), bytes(v.sf2), -128, 127).Union(),
+       {a1, wf}, {f2});
   m.inputs({x8, x16});
-  m.outputs({r16, c1, c2, a1, m1, p1, u1, u2, k1, y, d1, mu, su, me, f1, tr, t8});
+  m.outputs({r16, c1, c2, a1, m1, p1, u1, u2, k1, y, d1, mu, su, me, f1, tr, t8, f2});
   return m.finish();
 }
 
@@ -247,7 +254,7 @@ class W8A16Test : public ::testing::Test {
 
 TEST_F(W8A16Test, EachOpMatchesTheReferenceKernel) {
   const Result r = run(loaded_.model.get(), "reference", 1, false, x8_, x16_);
-  ASSERT_EQ(r.outputs.size(), 17u);
+  ASSERT_EQ(r.outputs.size(), kNumOutputs);
   auto i16 = [&](Out o) { return values_of<int16_t>(r.outputs[o]); };
 
   // Requantize int8 -> int16.
@@ -343,6 +350,21 @@ TEST_F(W8A16Test, EachOpMatchesTheReferenceKernel) {
   ref::conv2d(p3, k1.data(), v_.w3.data(), v_.b3.data(), y.data());
   EXPECT_EQ(r.outputs[kY], bytes_of(y));
 
+  // fc_rows: int16 a1 rows -> int8.
+  FullyConnectedParams fp;
+  fp.rows = 64;
+  fp.k = 24;
+  fp.n = 10;
+  fp.input_type = DType::kInt16;
+  fp.output_zero_point = 1;
+  fp.requant = ChannelRequant{v_.mf.data(), v_.sf2.data(), 10};
+  std::vector<int8_t> f2(64 * 10);
+  ref::fully_connected(fp, a1.data(), v_.wf.data(), nullptr, f2.data());
+  EXPECT_EQ(r.outputs[kF2], bytes_of(f2));
+  int f2_interior = 0;
+  for (int8_t x : f2) f2_interior += x > -128 && x < 127;
+  EXPECT_GT(f2_interior, 64 * 10 / 2);
+
   // Not degenerate: the int16 tensors use their range, the int8 output spreads.
   int wide = 0;
   for (int16_t x : a1) wide += x < -128 || x > 127;
@@ -354,7 +376,7 @@ TEST_F(W8A16Test, EachOpMatchesTheReferenceKernel) {
 
 TEST_F(W8A16Test, IdenticalOnEveryIsaAndThreadCount) {
   const Result golden = run(loaded_.model.get(), "reference", 1, false, x8_, x16_);
-  ASSERT_EQ(golden.outputs.size(), 17u);
+  ASSERT_EQ(golden.outputs.size(), kNumOutputs);
   for (const char* isa : available_isas()) {
     for (int threads = 1; threads <= 3; ++threads) {
       for (bool split_everything : {false, true}) {
@@ -388,6 +410,7 @@ TEST_F(W8A16Test, Int16OpsRunOnTheReferenceKernels) {
       "sub=qs16_sub__reference",
       "mean=qs16_mean__reference",
       "fc=qs16_fully_connected_i16out__reference",
+      "fc_rows=qs16_fully_connected__reference",
       "tconv=qs16_transpose_conv2d_i16out__reference",
       "pad=x16_pad__reference",
       "slice=x16_slice__reference",
