@@ -392,9 +392,10 @@ TEST_F(W8A16Test, IdenticalOnEveryIsaAndThreadCount) {
   }
 }
 
-TEST_F(W8A16Test, Int16OpsRunOnTheReferenceKernels) {
-  // On every path (optimized ones included), the ops with int16 data report
-  // the reference kernel and a qs16_ / s16_ / x16 name.
+TEST_F(W8A16Test, Int16OpsReportInt16Kernels) {
+  // The reference path reports these names; every other path the same op
+  // with a qs16_ / s16_ / x16_ kernel (the reference one, or an optimized
+  // int16 kernel where the path has one).
   const std::vector<std::string> expected = {
       "conv1=qs16_conv2d_i16out__reference",
       "conv2=qs16_conv2d_i16out__reference",
@@ -417,11 +418,14 @@ TEST_F(W8A16Test, Int16OpsRunOnTheReferenceKernels) {
       "transpose=x16_transpose__reference",
   };
   for (const char* isa : available_isas()) {
+    const bool reference = std::string(isa) == "reference";
     const Result r = run(loaded_.model.get(), isa, 1, false, x8_, x16_);
     for (const std::string& e : expected) {
+      // "op=prefix_": the op name and the kernel's element-type prefix.
+      const std::string head = e.substr(0, e.find('_', e.find('=')) + 1);
       bool found = false;
-      for (const std::string& k : r.kernels) found = found || k == e;
-      EXPECT_TRUE(found) << "isa " << isa << ": no op reports " << e;
+      for (const std::string& k : r.kernels) found = found || (reference ? k == e : k.rfind(head, 0) == 0);
+      EXPECT_TRUE(found) << "isa " << isa << ": no op reports " << (reference ? e : head + "...");
     }
   }
 }
@@ -472,19 +476,41 @@ TEST(W8A16Errors, AddLeftShiftTooLargeForInt16) {
                     "INT16 input, input 1 (tensor 1 'c16'))");
 }
 
-TEST(W8A16Errors, LutRejectsInt16) {
+TEST(W8A16Errors, Int16LutNeedsInt16OutputAnd513Samples) {
   using fb::DType;
-  ModelBuilder m;
-  auto& b = m.fbb();
-  const int32_t x = m.tensor("act16", {1, 4}, DType::INT16, 0);
-  const int32_t y = m.tensor("y", {1, 4}, DType::INT8, 0);
-  m.op("lut16", OperatorOptions::LutOptions,
-       fb::CreateLutOptions(b, b.CreateVector(std::vector<int8_t>(256, 1))).Union(), {x}, {y});
-  m.inputs({x});
-  m.outputs({y});
-  expect_load_error(m.finish(),
-                    "op 0 'lut16' (Lut): input 0 (tensor 0 'act16'): dtype INT16, expected INT8 or "
-                    "UINT8");
+  {  // int16 input, int8 output: no implicit requantization.
+    ModelBuilder m;
+    auto& b = m.fbb();
+    const int32_t x = m.tensor("act16", {1, 4}, DType::INT16, 0);
+    const int32_t y = m.tensor("y", {1, 4}, DType::INT8, 0);
+    m.op("lut16", OperatorOptions::LutOptions,
+         fb::CreateLutOptions(b, 0, b.CreateVector(std::vector<int16_t>(513, 1))).Union(), {x}, {y});
+    m.inputs({x});
+    m.outputs({y});
+    expect_load_error(m.finish(), "op 0 'lut16' (Lut): output 0 (tensor 1 'y'): dtype INT8, expected INT16");
+  }
+  {  // the int8 table only: eq. 13b needs table16.
+    ModelBuilder m;
+    auto& b = m.fbb();
+    const int32_t x = m.tensor("act16", {1, 4}, DType::INT16, 0);
+    const int32_t y = m.tensor("y", {1, 4}, DType::INT16, 0);
+    m.op("lut16", OperatorOptions::LutOptions,
+         fb::CreateLutOptions(b, b.CreateVector(std::vector<int8_t>(256, 1))).Union(), {x}, {y});
+    m.inputs({x});
+    m.outputs({y});
+    expect_load_error(m.finish(), "op 0 'lut16' (Lut): table16: length 0, expected 513 (int16 input)");
+  }
+  {  // 512 samples.
+    ModelBuilder m;
+    auto& b = m.fbb();
+    const int32_t x = m.tensor("act16", {1, 4}, DType::INT16, 0);
+    const int32_t y = m.tensor("y", {1, 4}, DType::INT16, 0);
+    m.op("lut16", OperatorOptions::LutOptions,
+         fb::CreateLutOptions(b, 0, b.CreateVector(std::vector<int16_t>(512, 1))).Union(), {x}, {y});
+    m.inputs({x});
+    m.outputs({y});
+    expect_load_error(m.finish(), "table16: length 512, expected 513");
+  }
 }
 
 TEST(W8A16Errors, MixedDtypesAndInt16Limits) {
