@@ -13,6 +13,7 @@ namespace dyad {
 namespace {
 
 using pool_isa::GavgpoolFn;
+using pool_isa::Lut16Fn;
 using pool_isa::LutFn;
 using pool_isa::MaxRows16Fn;
 using pool_isa::MaxRowsFn;
@@ -27,6 +28,8 @@ struct Family {
   const char* max_pool16_name = "";
   LutFn lut = nullptr;
   const char* lut_name = "";
+  Lut16Fn lut16 = nullptr;  // null: ref::lut_s16
+  const char* lut16_name = "";
   ResizeRowFn resize_row = nullptr;
   const char* resize_name = "";
 };
@@ -47,6 +50,8 @@ bool family(Isa isa, Family* f) {
       f->max_pool16_name = "s16_maxpool_16__avx2";
       f->lut = pool_isa::x8_lut_32__avx2;
       f->lut_name = "x8_lut_32__avx2";
+      f->lut16 = pool_isa::s16_lut_interp_16__avx2;
+      f->lut16_name = "s16_lut_interp_16__avx2";
       f->resize_row = pool_isa::qs8_resize_bilinear_16__avx2;
       f->resize_name = "qs8_resize_bilinear_16__avx2";
 #if defined(DYAD_BUILT_AVX512VNNI)
@@ -278,6 +283,21 @@ void lut_run(Isa isa, const uint8_t* input, int64_t count, const uint8_t* table,
              int8_t* output) {
   Family f;
   if (family(isa, &f)) f.lut(input, count, table, output);
+}
+
+bool lut16_can_use(Isa isa) {
+  Family f;
+  return family(isa, &f) && f.lut16 != nullptr;
+}
+
+const char* lut16_kernel_name(Isa isa) {
+  Family f;
+  return family(isa, &f) && f.lut16 != nullptr ? f.lut16_name : "s16_lut";
+}
+
+void lut16_run(Isa isa, const int16_t* input, int64_t count, const int16_t* table, int16_t* output) {
+  Family f;
+  if (family(isa, &f) && f.lut16 != nullptr) f.lut16(input, count, table, output);
 }
 
 void lut_table_for_s8(const int8_t* table, uint8_t* byte_table) {

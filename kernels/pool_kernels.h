@@ -61,6 +61,12 @@ void lut_table_for_s8(const int8_t* table, uint8_t* byte_table);
 // (nothing written) unless input is int8/uint8 and output int8.
 bool requantize_table(const RequantizeParams& p, uint8_t* byte_table);
 
+// ---- Interpolated int16 table (eq. 13b, W8A16 models): out = ref::lut_s16.
+// x86 paths only (AVX2 gathers); ARM: false, the reference kernel.
+bool lut16_can_use(Isa isa);
+const char* lut16_kernel_name(Isa isa);
+void lut16_run(Isa isa, const int16_t* input, int64_t count, const int16_t* table, int16_t* output);
+
 // ---- Bilinear Resize over H, W of NHWC, bit-exact with ref::resize (eq. 18).
 // rows[out_h] and cols[out_w] are ref::resize_bilinear_tap of each output
 // index, computed once at prepare. One row = one output row of one image:
@@ -91,6 +97,7 @@ using MaxRowsFn = void (*)(const int8_t* const* rows, int32_t n, int64_t length,
 using MaxRows16Fn = void (*)(const int16_t* const* rows, int32_t n, int64_t length, int16_t lo,
                              int16_t hi, int16_t* dst);
 using LutFn = void (*)(const uint8_t* input, int64_t count, const uint8_t* table, int8_t* output);
+using Lut16Fn = void (*)(const int16_t* input, int64_t count, const int16_t* table, int16_t* output);
 // One output row of a bilinear resize: for x < out_w and c < channels
 // (channels >= 16), out[x * channels + c] = eq. 18 of the input rows r0
 // (weight 2^F - wy) and r1 (weight wy) at the columns of cols[x].
@@ -101,6 +108,7 @@ void qs8_gavgpool_c32__avx2(const int8_t*, int64_t, int64_t, int64_t, const Mean
 void s8_maxpool_32__avx2(const int8_t* const*, int32_t, int64_t, int8_t, int8_t, int8_t*);
 void s16_maxpool_16__avx2(const int16_t* const*, int32_t, int64_t, int16_t, int16_t, int16_t*);
 void x8_lut_32__avx2(const uint8_t*, int64_t, const uint8_t*, int8_t*);
+void s16_lut_interp_16__avx2(const int16_t*, int64_t, const int16_t*, int16_t*);
 void qs8_resize_bilinear_16__avx2(const int8_t*, const int8_t*, int32_t, const ResizeTap*, int32_t,
                                   int64_t, int8_t*);
 void x8_lut_64__avx512vbmi(const uint8_t*, int64_t, const uint8_t*, int8_t*);

@@ -1,5 +1,5 @@
 // Lut: 256-entry int8 table for nonlinear unary ops (eq. 13), or for int16
-// input and output 513 interpolated samples (eq. 13b, reference kernel only).
+// input and output 513 interpolated samples (eq. 13b; AVX2 on x86 paths).
 // The optimized kernel (kernels/pool_kernels.h) indexes by the raw byte: int8
 // input gets the table rotated by 128 at prepare.
 #include <cstring>
@@ -15,6 +15,7 @@ namespace {
 struct LutState : OpState {
   const int8_t* table = nullptr;
   const int16_t* table16 = nullptr;  // int16 input: eq. 13b
+  Isa isa16 = Isa::kReference;       // its kernel (kReference: ref::lut_s16)
   int64_t count = 0;
   bool unsigned_input = false;
   Isa isa = Isa::kReference;  // kReference: ref::lut_*
@@ -56,7 +57,11 @@ void run_lut(const PreparedOp& op) {
     const auto* x = static_cast<const int16_t*>(op.in[0]);
     auto* y = static_cast<int16_t*>(op.out[0]);
     op.parallel_for(s.count, kMinElementsPerThread, [&](int64_t begin, int64_t end, int) {
-      ref::lut_s16(x + begin, end - begin, s.table16, y + begin);
+      if (s.isa16 != Isa::kReference) {
+        lut16_run(s.isa16, x + begin, end - begin, s.table16, y + begin);
+      } else {
+        ref::lut_s16(x + begin, end - begin, s.table16, y + begin);
+      }
     });
     return;
   }
@@ -81,6 +86,10 @@ dyad_status prepare_lut(const OpCheck& c, PreparedOp* op) {
     // Flatbuffers vectors of short are little-endian int16, 2-byte aligned.
     state->table16 = c.options<fb::LutOptions>()->table16()->data();
     op->kernel = "s16_lut";
+    if (op->isa != Isa::kReference && lut16_can_use(op->isa)) {
+      state->isa16 = op->isa;
+      op->kernel = lut16_kernel_name(op->isa);
+    }
     op->state = std::move(state);
     op->run = run_lut;
     return DYAD_OK;

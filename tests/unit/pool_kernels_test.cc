@@ -387,6 +387,33 @@ TEST_P(PoolKernels, LutMatchesReferenceForEveryByteAndLength) {
   }
 }
 
+TEST_P(PoolKernels, Int16LutMatchesReferenceForEveryValueAndLength) {
+  if (!lut16_can_use(GetParam())) {
+    GTEST_SKIP() << isa_name(GetParam()) << " runs eq. 13b on the reference kernel";
+  }
+  std::mt19937 rng(32);
+  for (int t = 0; t < 4; ++t) {
+    // Smooth, steep (extremes next to each other) and random tables.
+    std::vector<int16_t> table(513);
+    for (int j = 0; j <= 512; ++j) {
+      table[static_cast<size_t>(j)] = static_cast<int16_t>(
+          t == 0 ? j * 128 - 32768 + (j == 512 ? -1 : 0)
+                 : t == 1 ? (j % 2 ? 32767 : -32768) : uniform(rng, -32768, 32767));
+    }
+    for (int64_t n : {0, 1, 7, 8, 15, 16, 17, 31, 33, 100, 65536, 65536 + 13}) {
+      std::vector<int16_t> in(static_cast<size_t>(n));
+      for (int64_t i = 0; i < n; ++i) {
+        in[static_cast<size_t>(i)] =
+            static_cast<int16_t>(i < 65536 ? i - 32768 : uniform(rng, -32768, 32767));
+      }
+      std::vector<int16_t> want(in.size()), got(in.size(), 0x5a5a);
+      ref::lut_s16(in.data(), n, table.data(), want.data());
+      lut16_run(GetParam(), in.data(), n, table.data(), got.data());
+      ASSERT_EQ(got, want) << "table " << t << " n " << n << " " << lut16_kernel_name(GetParam());
+    }
+  }
+}
+
 TEST_P(PoolKernels, RequantizeTableMatchesReference) {
   std::mt19937 rng(41);
   const size_t n = 1000;
