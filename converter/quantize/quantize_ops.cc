@@ -662,7 +662,10 @@ void Quantizer::QuantizeNode(const Node& n) {
     if (n.outputs.size() > 1 && !n.outputs[1].empty()) Fail(n, "the Indices output is not supported");
     const Shape& in_s = IrShape(n.Input(0));
     const Geometry geo = MakeGeometry(*this, n, in_s, IrShape(n.outputs[0]), kernel[0], kernel[1]);
-    const int32_t x = Ensure(n, n.Input(0), NhwcPerm());
+    // AveragePool runs int8 -> int8 or int16 -> int16: an int16 input of an
+    // int8 output (AssignParams' `wide`) is read through its int8 copy.
+    const bool narrow = op == "AveragePool" && out_params().dtype == fb::DType::INT8;
+    const int32_t x = narrow ? Int8Input(n, n.Input(0), NhwcPerm()) : Ensure(n, n.Input(0), NhwcPerm());
     const int32_t y = NewAct(n.outputs[0], NhwcPerm());
     int32_t lo, hi;
     QLimits(out_params(), &lo, &hi);
@@ -673,7 +676,7 @@ void Quantizer::QuantizeNode(const Node& n) {
       });
       return;
     }
-    const QParams& in = Params(n, n.Input(0));
+    const QParams& in = narrow ? Params8(n, n.Input(0)) : Params(n, n.Input(0));
     const QParams& out = out_params();
     const bool include_pad = n.GetInt("count_include_pad", 0) != 0;
     std::vector<int32_t> mult(geo.kh * geo.kw + 1, 0);
@@ -714,11 +717,13 @@ void Quantizer::QuantizeNode(const Node& n) {
     }
     int64_t count = 1;
     for (auto a : axes) count *= in_s[a];
-    const int32_t x = Ensure(n, n.Input(0), perm);
+    // Mean runs int8 -> int8 or int16 -> int16 (see AveragePool above).
+    const bool narrow = out_params().dtype == fb::DType::INT8;
+    const int32_t x = narrow ? Int8Input(n, n.Input(0), perm) : Ensure(n, n.Input(0), perm);
     std::vector<int32_t> stored_axes;
     for (auto a : axes) stored_axes.push_back(StoredAxis(perm, a));
     std::sort(stored_axes.begin(), stored_axes.end());
-    const QParams& in = Params(n, n.Input(0));
+    const QParams& in = narrow ? Params8(n, n.Input(0)) : Params(n, n.Input(0));
     const QParams& out = out_params();
     const DyadicMultiplier m = Multiplier(in.scale / (out.scale * count), n.Describe());  // eq. 12
     const int32_t y = NewAct(n.outputs[0], keep ? perm : IdentityPerm(IrShape(n.outputs[0]).size()));

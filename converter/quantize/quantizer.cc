@@ -392,8 +392,39 @@ void Quantizer::AssignParams() {
     (void)parent;
     groups[uf.Find(name)].push_back(name);
   }
+  // W8A16: the groups every member of which an op with int16 output writes,
+  // less (to a fixed point) those written by a Mean / AveragePool whose input
+  // group is not int16 (libdyad runs them int8 -> int8 or int16 -> int16) or
+  // that averages more than 65536 values (an int16 sum could saturate).
+  std::set<std::string> wide;
+  if (opt_.int16_activations) {
+    for (const auto& [root, members] : groups) {
+      bool clamped = false;
+      if (GroupWritesInt16(members, &clamped)) wide.insert(root);
+    }
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (const auto& [root, members] : groups) {
+        if (!wide.count(root)) continue;
+        for (const auto& name : members) {
+          const int p = g_.ProducerIndex(name);
+          if (p < 0) continue;
+          const Node& n = g_.nodes[p];
+          if (n.op != "GlobalAveragePool" && n.op != "ReduceMean" && n.op != "AveragePool") continue;
+          const std::string& in = n.Input(0);
+          const bool in_wide = !g_.IsConstant(in) && wide.count(uf.Find(in));
+          const int64_t in_n = NumElements(IrShape(in)), out_n = NumElements(IrShape(name));
+          const int64_t window = n.op == "AveragePool" ? NumElements(Shape(n.GetInts("kernel_shape"))) : in_n / std::max<int64_t>(1, out_n);
+          if (!in_wide || window > 65536) {
+            wide.erase(root);
+            changed = true;
+            break;
+          }
+        }
+      }
+    }
+  }
   for (const auto& [root, members] : groups) {
-    (void)root;
     bool has_range = false, fixed = false, boolean = false;
     Range r;
     for (const auto& name : members) {
@@ -436,7 +467,7 @@ void Quantizer::AssignParams() {
     QParams p8 = ChooseParams(r.lo, r.hi, fb::DType::INT8);
     QParams chosen = p8;
     bool clamped = false;
-    if (opt_.int16_activations && GroupWritesInt16(members, &clamped)) {
+    if (wide.count(root) && GroupWritesInt16(members, &clamped)) {
       const int32_t limit = Int16Limit(members);
       // A group written by an op without clamp bounds (Mean) can hold the
       // whole int16 range: int16 only when its readers allow that.

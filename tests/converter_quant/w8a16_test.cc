@@ -112,6 +112,32 @@ TEST(W8A16, Int8OnlyOpsReadARequantizedCopy) {
   EXPECT_GE(c.cosine, 0.99);
 }
 
+TEST(W8A16, AveragesKeepTheirInputType) {
+  // libdyad averages int8 -> int8 or int16 -> int16. Softmax writes int8, so
+  // the GlobalAveragePool after it stays int8; a Mean over more than 65536
+  // values stays int8 too (an int16 sum could saturate) and reads an int8
+  // copy of its int16 input.
+  GraphBuilder b;
+  b.In("x", {1, 2, 260, 260}).Const("w1", RandomTensor({3, 2, 1, 1}, -1.0f, 1.0f, 9));
+  b.Const("w2", RandomTensor({2, 3, 1, 1}, -1.0f, 1.0f, 10));
+  b.Add("Conv", {"x", "w1"}, {"a"});
+  b.Add("Softmax", {"a"}, {"s"});
+  b.Add("GlobalAveragePool", {"s"}, {"g"});
+  b.Add("GlobalAveragePool", {"a"}, {"m"});  // 67600 values
+  b.Add("Conv", {"g", "w2"}, {"y"});
+  b.Out("y").Out("m");
+  const Comparison c = QuantizeAndCompare(b.g, -1, 1, 2, 0, false, W8A16());
+  std::printf("softmax -> average: %.2f dB, cosine %.6f\n", c.sqnr, c.cosine);
+  EXPECT_EQ(c.q.params.at("a").dtype, fb::DType::INT16);
+  EXPECT_EQ(c.q.params.at("s").dtype, fb::DType::INT8);
+  EXPECT_EQ(c.q.params.at("g").dtype, fb::DType::INT8);
+  EXPECT_EQ(c.q.params.at("m").dtype, fb::DType::INT8);
+  const QOp* mean = ProducerOf(c.q.model, "m");
+  ASSERT_NE(mean, nullptr);
+  EXPECT_EQ(c.q.model.tensors[mean->inputs[0]].dtype, fb::DType::INT8);
+  EXPECT_GE(c.cosine, 0.99);
+}
+
 TEST(W8A16, AccumulatorLimitNarrowsTheInt16Range) {
   // A 1x1 conv over 1024 channels whose weights all have one magnitude: each
   // channel's sum |q_w| is near 127 * 1024, so its int16 input may hold only
