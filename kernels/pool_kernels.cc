@@ -12,6 +12,7 @@
 namespace dyad {
 namespace {
 
+using pool_isa::Gavgpool16Fn;
 using pool_isa::GavgpoolFn;
 using pool_isa::Lut16Fn;
 using pool_isa::LutFn;
@@ -22,6 +23,8 @@ using pool_isa::ResizeRowFn;
 struct Family {
   GavgpoolFn gavgpool = nullptr;
   const char* gavgpool_name = "";
+  Gavgpool16Fn gavgpool16 = nullptr;  // null: int16 Mean on ref::mean
+  const char* gavgpool16_name = "";
   MaxRowsFn max_rows = nullptr;
   const char* max_pool_name = "";
   MaxRows16Fn max_rows16 = nullptr;
@@ -44,6 +47,8 @@ bool family(Isa isa, Family* f) {
       if (!isa_supported(Isa::kAvx2)) return false;
       f->gavgpool = pool_isa::qs8_gavgpool_c32__avx2;
       f->gavgpool_name = "qs8_gavgpool_c32__avx2";
+      f->gavgpool16 = pool_isa::qs16_gavgpool_c16__avx2;
+      f->gavgpool16_name = "qs16_gavgpool_c16__avx2";
       f->max_rows = pool_isa::s8_maxpool_32__avx2;
       f->max_pool_name = "s8_maxpool_32__avx2";
       f->max_rows16 = pool_isa::s16_maxpool_16__avx2;
@@ -103,8 +108,9 @@ T clamp_to(int32_t v, int32_t lo, int32_t hi) {
 
 bool mean_plan(Isa isa, const MeanParams& p, MeanPlan* plan) {
   Family f;
-  if (p.type != DType::kInt8) return false;  // int16: ref::mean
-  if (!family(isa, &f)) return false;
+  const bool wide = p.type == DType::kInt16;
+  if (p.type != DType::kInt8 && !wide) return false;
+  if (!family(isa, &f) || (wide && f.gavgpool16 == nullptr)) return false;
   int first = -1, last = -1;
   for (int d = 0; d < p.in.rank; ++d) {
     if (!p.reduce[d]) continue;
@@ -121,14 +127,14 @@ bool mean_plan(Isa isa, const MeanParams& p, MeanPlan* plan) {
     int64_t& part = d < first ? m.outer : (d <= last ? m.reduce : m.inner);
     part *= p.in.dims[d];
   }
-  if (m.inner < 8 || m.reduce > kMeanMaxReduce) return false;
+  if (m.inner < 8 || m.reduce > (wide ? 65536 : kMeanMaxReduce)) return false;
   m.units = m.outer * (m.inner >= kMeanChannelBlock ? m.inner / kMeanChannelBlock : 1);
-  m.kernel = f.gavgpool_name;
+  m.kernel = wide ? f.gavgpool16_name : f.gavgpool_name;
   *plan = m;
   return true;
 }
 
-void mean_run(const MeanPlan& plan, const MeanParams& p, const int8_t* input, int8_t* output,
+void mean_run(const MeanPlan& plan, const MeanParams& p, const void* input, void* output,
               int64_t unit_begin, int64_t unit_end) {
   Family f;
   if (!family(plan.isa, &f)) return;
@@ -141,8 +147,14 @@ void mean_run(const MeanPlan& plan, const MeanParams& p, const int8_t* input, in
     const int64_t c0 = b * kMeanChannelBlock;
     // The last block takes the remainder: every unit has >= 32 channels (or all).
     const int64_t c1 = b == blocks - 1 ? plan.inner : c0 + kMeanChannelBlock;
-    f.gavgpool(input + o * plan.reduce * plan.inner + c0, plan.reduce, plan.inner, c1 - c0, rq,
-               output + o * plan.inner + c0);
+    const int64_t in_at = o * plan.reduce * plan.inner + c0, out_at = o * plan.inner + c0;
+    if (p.type == DType::kInt16) {
+      f.gavgpool16(static_cast<const int16_t*>(input) + in_at, plan.reduce, plan.inner, c1 - c0, rq,
+                   static_cast<int16_t*>(output) + out_at);
+    } else {
+      f.gavgpool(static_cast<const int8_t*>(input) + in_at, plan.reduce, plan.inner, c1 - c0, rq,
+                 static_cast<int8_t*>(output) + out_at);
+    }
   }
 }
 

@@ -31,10 +31,12 @@ struct MeanPlan {
   int64_t units = 0;  // outer * max(1, inner / kMeanChannelBlock)
   const char* kernel = "";
 };
-// False: use ref::mean (int16 data, axes not one contiguous run, inner < 8,
-// too many reduced elements, or no optimized path for `isa`).
+// False: use ref::mean (axes not one contiguous run, inner < 8, too many
+// reduced elements — int16: more than 65536 —, or no optimized path for
+// `isa` and p.type: int16 data runs on x86 paths only).
 bool mean_plan(Isa isa, const MeanParams& p, MeanPlan* plan);
-void mean_run(const MeanPlan& plan, const MeanParams& p, const int8_t* input, int8_t* output,
+// input / output: int8 or int16 elements (p.type).
+void mean_run(const MeanPlan& plan, const MeanParams& p, const void* input, void* output,
               int64_t unit_begin, int64_t unit_end);
 
 // ---- MaxPool over H, W of NHWC (dilation, padding, act clamp as ref::max_pool);
@@ -89,6 +91,9 @@ struct MeanRequant {
 // out[c] = clamp(Z_out + requant(sum_r in[r * stride + c] + bias)), c < channels.
 using GavgpoolFn = void (*)(const int8_t* input, int64_t rows, int64_t stride, int64_t channels,
                             const MeanRequant& rq, int8_t* output);
+// The same on int16 elements, clamped to int16.
+using Gavgpool16Fn = void (*)(const int16_t* input, int64_t rows, int64_t stride, int64_t channels,
+                              const MeanRequant& rq, int16_t* output);
 // dst[i] = clamp(max_k rows[k][i], lo, hi) for i < length, n >= 1. dst must not
 // overlap any source.
 using MaxRowsFn = void (*)(const int8_t* const* rows, int32_t n, int64_t length, int8_t lo,
@@ -105,6 +110,7 @@ using ResizeRowFn = void (*)(const int8_t* r0, const int8_t* r1, int32_t wy, con
                              int32_t out_w, int64_t channels, int8_t* out);
 
 void qs8_gavgpool_c32__avx2(const int8_t*, int64_t, int64_t, int64_t, const MeanRequant&, int8_t*);
+void qs16_gavgpool_c16__avx2(const int16_t*, int64_t, int64_t, int64_t, const MeanRequant&, int16_t*);
 void s8_maxpool_32__avx2(const int8_t* const*, int32_t, int64_t, int8_t, int8_t, int8_t*);
 void s16_maxpool_16__avx2(const int16_t* const*, int32_t, int64_t, int16_t, int16_t, int16_t*);
 void x8_lut_32__avx2(const uint8_t*, int64_t, const uint8_t*, int8_t*);

@@ -70,8 +70,8 @@ void run_mean(const PreparedOp& op) {
     ref::mean(s.p, op.in[0], op.out[0]);  // int8 or int16 (p.type)
     return;
   }
-  const auto* x = static_cast<const int8_t*>(op.in[0]);  // mean_plan: int8 only
-  auto* y = static_cast<int8_t*>(op.out[0]);
+  const void* x = op.in[0];  // int8 or int16 (p.type)
+  void* y = op.out[0];
   // Units are independent outputs: any split gives the same bytes.
   const int64_t unit_elements = s.plan.reduce * kMeanChannelBlock;
   const int64_t min_units = std::max<int64_t>(1, 4 * kMinElementsPerThread / unit_elements);

@@ -106,6 +106,49 @@ Shape shape_of(std::initializer_list<int32_t> dims) {
   return s;
 }
 
+// int16 data (W8A16 models, Z = 0): the whole int16 range, the extremes
+// often, up to the 65536-row limit.
+void check_mean16(Isa isa, std::mt19937& rng, const Shape& shape, std::vector<int> axes, int i) {
+  MeanParams p;
+  p.type = DType::kInt16;
+  p.in = shape;
+  for (int a : axes) p.reduce[a] = true;
+  const Requant rq = random_requant(rng, i % 14);
+  p.multiplier = rq.multiplier;
+  p.shift = rq.shift;
+  MeanPlan plan;
+  if (!mean_plan(isa, p, &plan)) {
+    EXPECT_TRUE(isa == Isa::kNeon || isa == Isa::kNeonDot || isa == Isa::kI8mm)
+        << "x86 paths run int16 Mean";
+    return;
+  }
+  std::vector<int16_t> input(static_cast<size_t>(shape.elements()));
+  const bool extremes = i % 3 == 0;  // all one extreme: the largest sums
+  for (auto& v : input) {
+    v = static_cast<int16_t>(extremes ? (i % 2 ? 32767 : -32768) : uniform(rng, -32768, 32767));
+  }
+  const size_t out_n = static_cast<size_t>(plan.outer * plan.inner);
+  std::vector<int16_t> want(out_n, 0x5a5a), got(out_n, 0x5a5a);
+  ref::mean(p, input.data(), want.data());
+  random_split(rng, plan.units, [&](int64_t b, int64_t e) {
+    mean_run(plan, p, input.data(), got.data(), b, e);
+  });
+  ASSERT_EQ(got, want) << "int16 mean case " << i << " kernel " << plan.kernel << " M0 "
+                       << p.multiplier << " shift " << p.shift;
+}
+
+TEST_P(PoolKernels, MeanInt16MatchesReference) {
+  std::mt19937 rng(13);
+  int i = 0;
+  for (int32_t c = 8; c <= 70; ++c) {
+    check_mean16(GetParam(), rng, shape_of({uniform(rng, 1, 2), uniform(rng, 1, 9), uniform(rng, 1, 9), c}),
+                 {1, 2}, i++);
+  }
+  for (int32_t c : {16, 24, 96, 120, 33}) check_mean16(GetParam(), rng, shape_of({1, 6, 24, c}), {1, 2}, i++);
+  check_mean16(GetParam(), rng, shape_of({1, 256, 256, 8}), {1, 2}, i++);  // 65536 rows, at the limit
+  check_mean16(GetParam(), rng, shape_of({1, 256, 256, 8}), {1, 2}, 3 * 7);  // and all 32767
+}
+
 TEST_P(PoolKernels, MeanGlobalAveragePoolMatchesReference) {
   std::mt19937 rng(11);
   int i = 0;

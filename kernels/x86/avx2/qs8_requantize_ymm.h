@@ -1,6 +1,7 @@
 // Eq. 6 with one per-tensor multiplier on 8 int32 lanes (AVX2), bit-exact
 // with multiply_by_quantized_multiplier (kernels/common/fixed_point.h), then
-// + Z_out and the clamp to [-128, 127]. For the pooling / Mean kernels.
+// + Z_out and the clamp to [lo, hi] ([-128, 127] unless given). For the
+// pooling / Mean kernels.
 // Anonymous namespace: each including file compiles it with its own flags.
 #pragma once
 
@@ -19,7 +20,7 @@ struct ScalarRequantYmm {
   bool any_left;
 
   // multiplier M0 >= 0 (the verifier's range), shift in [-31, 30].
-  ScalarRequantYmm(int32_t m0, int32_t shift, int32_t zp) {
+  ScalarRequantYmm(int32_t m0, int32_t shift, int32_t zp, int32_t lo = -128, int32_t hi = 127) {
     const int l = shift > 0 ? shift : 0;
     const int r = shift > 0 ? 0 : -shift;
     any_left = l > 0;
@@ -32,8 +33,8 @@ struct ScalarRequantYmm {
     right_half = _mm256_set1_epi32(mask >> 1);
     left = _mm_cvtsi32_si128(l);
     right = _mm_cvtsi32_si128(r);
-    lo_minus_zp = _mm256_set1_epi32(-128 - zp);
-    hi_minus_zp = _mm256_set1_epi32(127 - zp);
+    lo_minus_zp = _mm256_set1_epi32(lo - zp);
+    hi_minus_zp = _mm256_set1_epi32(hi - zp);
     zero_point = _mm256_set1_epi32(zp);
   }
 
