@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Whole-model latency table: converts the real models (scripts/fetch_models.sh)
-# once into build/bench_models/, then times each with dyad-bench on every
+# once into build/bench_models/ — int8 activations (<name>.dyad) and int16
+# activations (<name>_w8a16.dyad) — then times each with dyad-bench on every
 # kernel path this build and CPU support, at 1 and 2 threads. Prints a
 # Markdown table of median latencies (ms) and the 2-thread speed-up.
 #   scripts/bench_models.sh [BUILD_DIR] [RUNS]
@@ -26,11 +27,15 @@ MODELS=(
 )
 for entry in "${MODELS[@]}"; do
   IFS='|' read -r name file args <<<"$entry"
-  if [ ! -f "$OUT/$name.dyad" ] || [ "$MODELS_DIR/$file" -nt "$OUT/$name.dyad" ]; then
-    echo "converting $file" >&2
-    # shellcheck disable=SC2086
-    "$BIN/dyad-convert" "$MODELS_DIR/$file" -o "$OUT/$name.dyad" $args --eval data/test_images --eval-count 1 -q
-  fi
+  for act in int8 int16; do
+    out="$OUT/$name$([ "$act" = int16 ] && echo _w8a16).dyad"
+    if [ ! -f "$out" ] || [ "$MODELS_DIR/$file" -nt "$out" ]; then
+      echo "converting $file ($act activations)" >&2
+      # shellcheck disable=SC2086
+      "$BIN/dyad-convert" "$MODELS_DIR/$file" -o "$out" $args --activations "$act" --eval data/test_images \
+        --eval-count 1 -q
+    fi
+  done
 done
 
 paths=()
@@ -46,10 +51,12 @@ median() {  # model isa threads -> median ms
 echo "| model | path | 1 thread (ms) | 2 threads (ms) | speed-up |"
 echo "|---|---|---|---|---|"
 for entry in "${MODELS[@]}"; do
-  IFS='|' read -r name _ _ <<<"$entry"
-  for isa in "${paths[@]}"; do
-    t1="$(median "$name" "$isa" 1)"
-    t2="$(median "$name" "$isa" 2)"
-    echo "| $name | $isa | $t1 | $t2 | $(python3 -c "print('%.2fx' % ($t1 / $t2))") |"
+  IFS='|' read -r base _ _ <<<"$entry"
+  for name in "$base" "${base}_w8a16"; do
+    for isa in "${paths[@]}"; do
+      t1="$(median "$name" "$isa" 1)"
+      t2="$(median "$name" "$isa" 2)"
+      echo "| $name | $isa | $t1 | $t2 | $(python3 -c "print('%.2fx' % ($t1 / $t2))") |"
+    done
   done
 done
