@@ -56,6 +56,7 @@ const DwHeader& header_of(const void* packed) { return *static_cast<const DwHead
 bool dwconv_can_use(Isa isa, const ConvParams& p) {
   if (dw_kernel(isa) == nullptr || !conv_can_use(isa, p)) return false;
   if (p.output_type != DType::kInt8) return false;
+  if (p.input_type != DType::kInt8) return false;  // int16 input: the qs16 GEMM
   return p.groups > 1 && p.groups == p.in_c && p.groups == p.out_c;
 }
 
