@@ -1,6 +1,6 @@
 // int16 activations (W8A16: zero point 0, int8 weights) on the ARM paths:
-// qs16_gemm_4x16__neon (Conv2D, FullyConnected, depthwise as groups)
-// through the conv entry points (kernels/conv_kernels.h) against
+// qs16_gemm_4x16__neon (Conv2D and FullyConnected) and qs16_dwconv_16c__neon
+// (depthwise) through the conv entry points (kernels/conv_kernels.h) against
 // ref::conv2d / ref::fully_connected, tolerance 0, for every ARM path this
 // build has and the CPU (or qemu's -cpu) runs. Weights keep the converter's
 // bound |bias| + max|q_in| * sum|w| < 2^31 per channel (some cases sit on
@@ -80,6 +80,11 @@ ConvParams conv(int32_t batch, int32_t h, int32_t w, int32_t in_c, int32_t out_c
   p.input_type = DType::kInt16;
   p.input_zero_point = 0;
   return p;
+}
+
+ConvParams dw(int32_t h, int32_t w, int32_t c, int32_t k, int32_t stride,
+              const int32_t (&pads)[4], int32_t batch = 1, int32_t dilation = 1) {
+  return conv(batch, h, w, c, c, k, k, stride, dilation, c, pads);
 }
 
 // How a case's data is drawn.
@@ -210,8 +215,9 @@ class ArmInt16Test : public ::testing::TestWithParam<Isa> {
     check(p, input, l, splits, depthwise && depthwise_expected(p));
   }
 
-  // Depthwise layers run on the qs16 GEMM (groups of one channel).
-  static bool depthwise_expected(const ConvParams&) { return false; }
+  // Depthwise layers go to qs16_dwconv_16c__neon for int8 / int16 outputs
+  // (int32: the qs16 GEMM, groups of one channel).
+  static bool depthwise_expected(const ConvParams& p) { return p.output_type != DType::kInt32; }
 
   // FullyConnected through fully_connected_*, against ref::fully_connected.
   void check_fc(int32_t rows, int32_t k, int32_t n, DType out, const Data& d,
@@ -420,6 +426,100 @@ TEST_P(ArmInt16Test, RejectsWhatItCannotComputeExactly) {
   p.output_type = DType::kInt16;
   p.act_min = -32769;
   EXPECT_FALSE(conv2d_can_use(isa, p));
+}
+
+// Depthwise: every channel count 1..40 and 144 (16-channel blocks, the
+// overlapping last block, < 16 through copies), 3x3 / 5x5, strides 1 / 2,
+// odd widths, int16 and int8 outputs, rows split in up to 5 ranges.
+TEST_P(ArmInt16Test, DepthwiseChannelsKernelsStrides) {
+  std::vector<int32_t> channels;
+  for (int32_t c = 1; c <= 40; ++c) channels.push_back(c);
+  channels.push_back(144);
+  int i = 0;
+  for (int32_t c : channels) {
+    for (DType out : {DType::kInt16, DType::kInt8}) {
+      ++i;
+      const int32_t k = i % 3 == 0 ? 5 : 3;
+      const int32_t stride = i % 2 + 1;
+      const int32_t pad = k / 2;
+      ConvParams p = dw(7, 9 + 2 * (i % 3), c, k, stride, {pad, pad, pad, pad});
+      p.output_type = out;
+      p.act_min = type_min(out);
+      p.act_max = type_max(out);
+      p.output_zero_point = uniform(-5, 5);
+      Data d;
+      d.extreme_inputs = i % 4 == 0;
+      random_case(p, d, 1 + i % 5);
+    }
+  }
+}
+
+TEST_P(ArmInt16Test, DepthwisePaddingDilationBatchClampsShifts) {
+  const int32_t pads[][4] = {{0, 0, 0, 0}, {1, 1, 1, 1}, {2, 0, 0, 2}, {0, 3, 3, 0}};
+  for (DType out : {DType::kInt16, DType::kInt8}) {
+    for (int32_t k : {3, 5}) {
+      for (int32_t stride : {1, 2}) {
+        for (const auto& pad : pads) {
+          ConvParams p = dw(9, 11, 24, k, stride, pad, 2);
+          p.output_type = out;
+          p.act_min = type_min(out);
+          p.act_max = type_max(out);
+          random_case(p, Data{}, 4);
+        }
+      }
+    }
+    ConvParams p = dw(12, 13, 33, 3, 2, {2, 2, 2, 2}, 1, 2);  // dilation 2
+    p.output_type = out;
+    p.act_min = type_min(out);
+    p.act_max = type_max(out);
+    random_case(p);
+    // Padding wider than the kernel reach: whole windows of zeros.
+    p = dw(3, 4, 20, 3, 1, {3, 2, 3, 4});
+    p.output_type = out;
+    p.act_min = type_min(out);
+    p.act_max = type_max(out);
+    random_case(p);
+    // Clamps, extreme inputs with the largest weights, left shifts.
+    p = dw(6, 7, 40, 3, 1, {1, 1, 1, 1});
+    p.output_type = out;
+    p.act_min = out == DType::kInt16 ? -1000 : -20;
+    p.act_max = out == DType::kInt16 ? 25000 : 90;
+    p.output_zero_point = 3;
+    random_case(p);
+    Data extreme;
+    extreme.extreme_inputs = true;
+    extreme.w_lo = -128;
+    random_case(p, extreme);
+    Data left;
+    left.in_lo = -30;
+    left.in_hi = 30;
+    left.w_lo = -2;
+    left.w_hi = 2;
+    left.positive_shifts = true;
+    random_case(p, left);
+  }
+  // MobileNet-like shape, many row splits; and wide rows for the walker's
+  // interior steps.
+  ConvParams p = dw(14, 14, 144, 3, 2, {0, 0, 1, 1});
+  p.output_type = DType::kInt16;
+  p.act_min = -32768;
+  p.act_max = 32767;
+  random_case(p, Data{}, 7);
+  p = dw(5, 25, 40, 5, 1, {2, 2, 2, 2});
+  p.output_type = DType::kInt16;
+  p.act_min = -32768;
+  p.act_max = 32767;
+  random_case(p, Data{}, 5);
+}
+
+// Any split of the output rows gives identical bytes (the check above
+// compares with the reference; here whole-range against many pieces).
+TEST_P(ArmInt16Test, DepthwiseRowSplitsIdentical) {
+  ConvParams p = dw(10, 13, 37, 3, 1, {1, 1, 1, 1});
+  p.output_type = DType::kInt16;
+  p.act_min = -32768;
+  p.act_max = 32767;
+  for (int splits : {1, 2, 9, 40}) random_case(p, Data{}, splits);
 }
 
 INSTANTIATE_TEST_SUITE_P(Arm, ArmInt16Test,
