@@ -424,16 +424,16 @@ void run(const PackedGemm& pg, const ConvParams& p, const int8_t* input, int8_t*
 }  // namespace
 
 bool conv2d_can_use(Isa isa, const ConvParams& p) {
-  // Every packed kernel (x86 and ARM) reads int8 activations: an int16 input
-  // runs on ref::conv2d.
-  if (p.input_type != DType::kInt8) return false;
-  if (is_arm(isa)) {
+  if (is_arm(isa)) {  // int8 or int16 (W8A16) input: arm::conv_can_use decides
 #if defined(DYAD_BUILT_NEON)
     return arm::conv_can_use(isa, p);
 #else
     return false;
 #endif
   }
+  // The x86 packed kernels read int8 activations: an int16 input runs on
+  // ref::conv2d.
+  if (p.input_type != DType::kInt8) return false;
   x86::TileShape t;
   if (!x86::tile_shape(isa, &t) || !isa_supported(isa)) return false;
   const DType out = p.output_type;
@@ -479,7 +479,8 @@ void conv2d_run(const PackedConv& packed, const ConvParams& p, const int8_t* inp
 }
 
 bool fully_connected_can_use(Isa isa, const FullyConnectedParams& p) {
-  if (p.input_type != DType::kInt8) return false;  // int16 input: ref::fully_connected
+  // int16 input: ARM paths only (conv2d_can_use), else ref::fully_connected.
+  if (p.input_type != DType::kInt8 && !is_arm(isa)) return false;
   if (p.rows < 1 || p.k < 1 || p.n < 1) return false;
   return conv2d_can_use(isa, fc_conv(isa, p));
 }

@@ -24,8 +24,8 @@ enum PackedArray : int {
 struct GemmStrip {
   int32_t m;                 // valid rows; rows m..mr-1 of `a` repeat row 0
   int32_t n;                 // channels of the group
-  int32_t k;                 // reduction length; each a[r] has k readable bytes
-  const int8_t* const* a;    // mr row pointers
+  int32_t k;                 // reduction length; each a[r] has k readable elements
+  const int8_t* const* a;    // mr row pointers (int16 elements for the qs16 kernel)
   const uint8_t* packed;     // first nr-channel block of the group
   size_t block_bytes;        // stride between blocks
   void* c;                   // output row 0, channel 0 of the group
@@ -41,6 +41,9 @@ struct GemmStrip {
 void qs8_gemm_2x8c16__neon(const GemmStrip& s);      // AArch64 and ARMv7 NEON
 void qs8_gemm_4x16c4__neondot(const GemmStrip& s);   // ARMv8.2 sdot
 void qs8_gemm_4x16c8__i8mm(const GemmStrip& s);      // ARMv8.6 smmla
+// int16 activations (zero point 0) x int16-widened weights, smlal by lane:
+// every ARM path (AArch64 and ARMv7), packed as int16 [k_padded][16].
+void qs16_gemm_4x16__neon(const GemmStrip& s);
 
 }  // namespace arm
 }  // namespace dyad

@@ -53,3 +53,34 @@ for isa in neon neondot i8mm; do
       printf "%-8s %8d %12d %12.4f\n", isa, s, a, a / macs }'
   done
 done
+echo
+# int16 inputs (W8A16): qs16_gemm_4x16__neon and qs16_dwconv_16c__neon, the
+# same code on every path, beside the int8 kernel of each path on the same
+# shapes: FC 64x64 at K=512/1024 (loop / MAC as above), the 1x1 conv
+# 56x56x64 -> 64 (an FC of 3136 rows, K=64: total / MAC) and the 3x3
+# depthwise 56x56x144 (int16 in, int16 out).
+count16() {  # isa rows n k -> instructions inside the qs16 GEMM kernel
+  count_matching "match=qs16_gemm_,match=9gemm_4x16I,match=NeonGemm4x16" "$@" i16
+}
+printf '%-8s %-5s %12s %12s %12s\n' path input loop/MAC total/MAC 1x1_56x56x64
+for isa in neon neondot i8mm; do
+  a8=$(count $isa 64 64 512); b8=$(count $isa 64 64 1024); c8=$(count $isa 3136 64 64)
+  a=$(count16 $isa 64 64 512); b=$(count16 $isa 64 64 1024); c=$(count16 $isa 3136 64 64)
+  awk -v isa=$isa -v a8="$a8" -v b8="$b8" -v c8="$c8" -v a="$a" -v b="$b" -v c="$c" 'BEGIN {
+    macs = 64 * 64 * 512; conv = 3136 * 64 * 64;
+    printf "%-8s %-5s %12.4f %12.4f %12.4f\n", isa, "int8", (b8 - a8) / macs, a8 / macs, c8 / conv;
+    printf "%-8s %-5s %12.4f %12.4f %12.4f\n", isa, "int16", (b - a) / macs, a / macs, c / conv }'
+done
+echo
+printf '%-8s %8s %-5s %12s %12s\n' path stride input insns total/MAC
+for isa in neon neondot i8mm; do
+  for stride in 1 2; do
+    a8=$(count_matching "match=qs8_dwconv_16c" $isa dw 56 56 144 $stride)
+    a=$(count_matching "match=qs16_dwconv_16c,match=7block16Is" $isa dw 56 56 144 $stride i16)
+    awk -v isa=$isa -v s=$stride -v a8="$a8" -v a="$a" 'BEGIN {
+      o = int((56 + 2 - 3) / s) + 1;
+      macs = o * o * 144 * 9;
+      printf "%-8s %8d %-5s %12d %12.4f\n", isa, s, "int8", a8, a8 / macs;
+      printf "%-8s %8d %-5s %12d %12.4f\n", isa, s, "int16", a, a / macs }'
+  done
+done
