@@ -1,11 +1,15 @@
 // dyad's optimized int8 Add / Mul (kernels/elementwise_kernels.h) beside
 // XNNPACK's qs8 add / multiply (xnn_create_add_nd_qs8 /
-// xnn_create_multiply_nd_qs8) on BlazeFace and MobileNet v2 residual shapes
-// (same-shape operands), one thread. Counters: elements = output elements
-// per second of this benchmark; x_xnnpack (dyad rows only) = this path's
-// speed / XNNPACK's speed, XNNPACK timed right after in the same process on
-// the same shape and data. The reference rows (ref::add / ref::mul) are the
-// portable kernels the runtime used before.
+// xnn_create_multiply_nd_qs8) on BlazeFace, MobileNet v2 and M-LSD residual
+// shapes (same-shape operands), one thread. Counters: elements = output
+// elements per second of this benchmark; x_xnnpack (dyad int8 rows only) =
+// this path's speed / XNNPACK's speed, XNNPACK timed right after in the same
+// process on the same shape and data. The reference rows (ref::add /
+// ref::mul) are the portable kernels the runtime used before.
+// The "_int16" rows are the all-int16 kernels (W8A16 activations, zero
+// point 0, Add with left_shift 15): x_int8 = their speed / the int8 kernel's
+// on the same shape, the int8 kernel timed right after in the same process.
+// XNNPACK has no int16 add / multiply, so there is nothing to compare there.
 // Run: dyad_elementwise_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 
@@ -38,13 +42,16 @@ const Case kCases[] = {
     {"blazeface_64x64x24", 64, 64, 24}, {"blazeface_32x32x36", 32, 32, 36},
     {"blazeface_16x16x88", 16, 16, 88}, {"blazeface_8x8x96", 8, 8, 96},
     {"mbv2_res_56x56x24", 56, 56, 24},  {"mbv2_res_28x28x32", 28, 28, 32},
-    {"mbv2_res_14x14x96", 14, 14, 96},
+    {"mbv2_res_14x14x96", 14, 14, 96},  {"mlsd_80x80x24", 80, 80, 24},
+    {"mlsd_40x40x128", 40, 40, 128},    {"mlsd_80x80x64", 80, 80, 64},
 };
 
 // Scales and zero points of both libraries' operators (float for XNNPACK,
 // dyadic for dyad: eqs. 7-10 with left_shift 20).
 constexpr float kScaleA = 0.02f, kScaleB = 0.03f, kScaleOut = 0.05f;
 constexpr int32_t kZeroA = -3, kZeroB = 5, kZeroOut = -1;
+// int16 (symmetric): the same ranges with 256 times finer steps.
+constexpr double kScale16 = 1.0 / 256;
 
 DyadicMultiplier dyadic(double real) {
   DyadicMultiplier m;
@@ -57,6 +64,9 @@ struct Data {
   AddParams add;
   MulParams mul;
   std::vector<int8_t> a, b, out;
+  AddParams add16;
+  MulParams mul16;
+  std::vector<int16_t> a16, b16, out16;
   int64_t elements = 0;
   explicit Data(const Case& k) {
     Shape s;
@@ -74,6 +84,12 @@ struct Data {
     out.resize(static_cast<size_t>(elements));
     for (auto& x : a) x = static_cast<int8_t>(v(rng));
     for (auto& x : b) x = static_cast<int8_t>(v(rng));
+    std::uniform_int_distribution<int> v16(-32768, 32767);
+    a16.resize(static_cast<size_t>(elements));
+    b16.resize(static_cast<size_t>(elements));
+    out16.resize(static_cast<size_t>(elements));
+    for (auto& x : a16) x = static_cast<int16_t>(v16(rng));
+    for (auto& x : b16) x = static_cast<int16_t>(v16(rng));
     add.shapes = mul.shapes = shapes;
     add.a_zero_point = mul.a_zero_point = kZeroA;
     add.b_zero_point = mul.b_zero_point = kZeroB;
@@ -91,6 +107,23 @@ struct Data {
     const DyadicMultiplier mm = dyadic(double(kScaleA) * kScaleB / kScaleOut);
     mul.output_multiplier = mm.multiplier;
     mul.output_shift = mm.shift;
+    // int16: zero points 0, left_shift 15 (the converter's), same M_a / M_b.
+    add16 = add;
+    mul16 = mul;
+    add16.a_type = add16.b_type = add16.output_type = DType::kInt16;
+    mul16.a_type = mul16.b_type = mul16.output_type = DType::kInt16;
+    add16.a_zero_point = add16.b_zero_point = add16.output_zero_point = 0;
+    mul16.a_zero_point = mul16.b_zero_point = mul16.output_zero_point = 0;
+    add16.act_min = mul16.act_min = -32768;
+    add16.act_max = mul16.act_max = 32767;
+    add16.left_shift = 15;
+    const DyadicMultiplier mo16 =
+        dyadic(twice_max * kScale16 / (std::ldexp(1.0, 15) * kScaleOut * kScale16));
+    add16.output_multiplier = mo16.multiplier;
+    add16.output_shift = mo16.shift;
+    const DyadicMultiplier mm16 = dyadic(double(kScaleA) * kScaleB * kScale16 / kScaleOut);
+    mul16.output_multiplier = mm16.multiplier;
+    mul16.output_shift = mm16.shift;
   }
 };
 
@@ -145,10 +178,16 @@ void bench_xnnpack(benchmark::State& state, const Case* k, bool mul) {
 }
 #endif
 
-void bench_reference(benchmark::State& state, const Case* k, bool mul) {
+void bench_reference(benchmark::State& state, const Case* k, bool mul, bool int16) {
   Data d(*k);
   for (auto _ : state) {
-    if (mul) {
+    if (int16) {
+      if (mul) {
+        ref::mul(d.mul16, d.a16.data(), d.b16.data(), d.out16.data());
+      } else {
+        ref::add(d.add16, d.a16.data(), d.b16.data(), d.out16.data());
+      }
+    } else if (mul) {
       ref::mul(d.mul, d.a.data(), d.b.data(), d.out.data());
     } else {
       ref::add(d.add, d.a.data(), d.b.data(), d.out.data());
@@ -192,6 +231,42 @@ void bench_dyad(benchmark::State& state, const Case* k, bool mul, Isa isa) {
 #endif
 }
 
+// The all-int16 kernel, then (same process, same iteration count) the int8
+// kernel on the same shape: x_int8 = int16 speed / int8 speed.
+void bench_dyad16(benchmark::State& state, const Case* k, bool mul, Isa isa) {
+  Data d(*k);
+  const bool usable = mul ? binary_can_use(isa, BinaryOp::kMul, d.mul16) &&
+                                binary_can_use(isa, BinaryOp::kMul, d.mul)
+                          : binary_can_use(isa, BinaryOp::kAdd, d.add16) &&
+                                binary_can_use(isa, BinaryOp::kAdd, d.add);
+  if (!usable) {
+    state.SkipWithError("no int16 kernel on this path / CPU / build");
+    return;
+  }
+  const PreparedBinary p16 =
+      mul ? binary_prepare(isa, d.mul16) : binary_prepare(isa, BinaryOp::kAdd, d.add16);
+  const PreparedBinary p8 =
+      mul ? binary_prepare(isa, d.mul) : binary_prepare(isa, BinaryOp::kAdd, d.add);
+  const int64_t n = binary_elements(p16);
+  for (auto _ : state) {
+    binary_run(p16, d.a16.data(), d.b16.data(), d.out16.data(), 0, n);
+    benchmark::ClobberMemory();
+  }
+  state.counters["elements"] =
+      benchmark::Counter(double(d.elements) * state.iterations(), benchmark::Counter::kIsRate);
+  state.SetLabel(p16.kernel_name);
+  const int64_t iterations = state.iterations();
+  auto time = [&](const PreparedBinary& p, const void* a, const void* b, void* out) {
+    const auto start = std::chrono::steady_clock::now();
+    for (int64_t i = 0; i < iterations; ++i) binary_run(p, a, b, out, 0, n);
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    return took.count();
+  };
+  const double t16 = time(p16, d.a16.data(), d.b16.data(), d.out16.data());
+  const double t8 = time(p8, d.a.data(), d.b.data(), d.out.data());
+  state.counters["x_int8"] = t16 > 0 ? t8 / t16 : 0;
+}
+
 }  // namespace
 }  // namespace dyad
 
@@ -211,13 +286,22 @@ int main(int argc, char** argv) {
         benchmark::RegisterBenchmark((op + k.name + "/" + isa_name(isa)).c_str(), bench_dyad, &k,
                                      mul, isa)
             ->Unit(benchmark::kMicrosecond);
+        // int16 kernels: x86 only (ARM runs int16 on the reference).
+        if (isa == Isa::kAvx2) {
+          benchmark::RegisterBenchmark((op + k.name + "/" + isa_name(isa) + "_int16").c_str(),
+                                       bench_dyad16, &k, mul, isa)
+              ->Unit(benchmark::kMicrosecond);
+        }
       }
 #if defined(DYAD_HAVE_XNNPACK)
       benchmark::RegisterBenchmark((op + k.name + "/xnnpack").c_str(), bench_xnnpack, &k, mul)
           ->Unit(benchmark::kMicrosecond);
 #endif
       benchmark::RegisterBenchmark((op + k.name + "/reference").c_str(), bench_reference, &k,
-                                   mul)
+                                   mul, false)
+          ->Unit(benchmark::kMicrosecond);
+      benchmark::RegisterBenchmark((op + k.name + "/reference_int16").c_str(), bench_reference,
+                                   &k, mul, true)
           ->Unit(benchmark::kMicrosecond);
     }
   }

@@ -77,15 +77,30 @@ BinaryRequant make_requant(int32_t multiplier, int32_t shift) {
 }
 
 // The int32 form of eq. 7's SRDHM for an input (BinaryRequant::split). With
-// x = q - Z, |x| <= 255, and k = 31 - L:
+// x = q - Z in [x_min, x_max] and k = 31 - L:
 //   floor((x * 2^L * M0 + 2^30) / 2^31) = floor((x * M0 + 2^(k-1)) / 2^k)
 //   = x * (M0 >> k) + floor((x * (M0 & (2^k - 1)) + 2^(k-1)) / 2^k),
-// the floor being an arithmetic shift. |x * (M0 >> k)| < 255 * 2^L <= 2^30,
-// and L >= 8 gives k <= 23, so |x * (M0 & (2^k - 1))| + 2^(k-1) < 255 * 2^23
-// + 2^22 < 2^31: nothing overflows. SRDHM's saturating case needs M0 < 0.
-void set_split(int left_shift, BinaryRequant* r) {
-  if (r->left != 0 || left_shift < 8 || left_shift > 22) return;
+// the floor being an arithmetic shift. 0 <= M0 >> k < 2^L, so
+// |x * (M0 >> k)| <= max|x| * (2^L - 1) < 2^30 (|x| * 2^L <= 2^30: the
+// verifier's L limits). The low product lies in
+// [x_min * (2^k - 1), x_max * (2^k - 1)]; the check below keeps it plus
+// 2^(k-1) inside int32. The exact SRDHM result fits int32, so the final sum
+// is exact too. SRDHM's saturating case needs M0 < 0.
+//   int8:  x in [-255, 255]: holds for k <= 23, i.e. L >= 8
+//          (255 * (2^23 - 1) + 2^22 < 2^31; k = 24 fails).
+//   int16: x in [-32768, 32767] (Z = 0): holds for k = 16 only, i.e. L = 15,
+//          the converter's value: 32767 * 65535 + 2^15 = 2^31 - 2^16 - 2^15
+//          + 1 + 2^15 < 2^31 and -32768 * 65535 + 2^15 > -2^31 (the bound is
+//          asymmetric: -32768 * 65535 alone is -2^31 + 2^15). k = 17 fails.
+void set_split(int left_shift, int64_t x_min, int64_t x_max, BinaryRequant* r) {
+  if (r->left != 0 || left_shift < 1 || left_shift > 22) return;
   const int k = 31 - left_shift;
+  const int64_t low_max = (int64_t{1} << k) - 1;
+  const int64_t round = int64_t{1} << (k - 1);
+  if (x_max * low_max + round > std::numeric_limits<int32_t>::max() ||
+      x_min * low_max + round < std::numeric_limits<int32_t>::min()) {
+    return;
+  }
   r->split = true;
   r->split_high = r->multiplier >> k;
   r->split_low = r->multiplier & static_cast<int32_t>((uint32_t{1} << k) - 1);
@@ -93,17 +108,18 @@ void set_split(int left_shift, BinaryRequant* r) {
   r->split_round = int32_t{1} << (k - 1);
 }
 
-// Eq. 7 for one int8 value (the driver's rescale of a repeated operand).
+// Eq. 7 for one int8 / int16 value (the driver's rescale of a repeated operand).
 int32_t rescale_input(int32_t q, int32_t zero_point, int left_shift, const BinaryRequant& r) {
   return multiply_by_quantized_multiplier(saturating_left_shift(q - zero_point, left_shift),
                                           r.multiplier, r.shift);
 }
 
-// Largest |a'| over all int8 inputs: requant is monotone in its input, so
-// the extremes come from q = -128 and q = 127.
-int64_t max_abs_rescaled(int32_t zero_point, int left_shift, const BinaryRequant& r) {
-  const int64_t lo = rescale_input(-128, zero_point, left_shift, r);
-  const int64_t hi = rescale_input(127, zero_point, left_shift, r);
+// Largest |a'| over all inputs q in [q_min, q_max] (the type's range):
+// requant is monotone in its input, so the extremes come from q_min and q_max.
+int64_t max_abs_rescaled(int32_t q_min, int32_t q_max, int32_t zero_point, int left_shift,
+                         const BinaryRequant& r) {
+  const int64_t lo = rescale_input(q_min, zero_point, left_shift, r);
+  const int64_t hi = rescale_input(q_max, zero_point, left_shift, r);
   const int64_t abs_lo = lo < 0 ? -lo : lo;
   const int64_t abs_hi = hi < 0 ? -hi : hi;
   return abs_lo > abs_hi ? abs_lo : abs_hi;
@@ -152,78 +168,114 @@ void plan_broadcast(const BinaryShapes& s, PreparedBinary* r) {
   }
 }
 
-BinaryRunFn add_kernel(Isa isa, const char** name, bool subtract) {
+// int16: the all-int16 kernels (x86 only; ARM runs int16 on the reference).
+BinaryRunFn add_kernel(Isa isa, const char** name, bool subtract, bool int16) {
 #if defined(DYAD_BUILT_AVX2)
   if (isa == Isa::kAvx2) {
     // Sub is the Add kernel with a' - b' (the same file).
+    if (int16) {
+      *name = subtract ? "qs16_vsub_16__avx2" : "qs16_vadd_16__avx2";
+      return qs16_vadd_16__avx2;
+    }
     *name = subtract ? "qs8_vsub_16__avx2" : "qs8_vadd_16__avx2";
     return qs8_vadd_16__avx2;
   }
 #endif
 #if defined(DYAD_BUILT_NEON)
-  if (isa == Isa::kNeon) {
+  if (isa == Isa::kNeon && !int16) {
     *name = subtract ? "qs8_vsub_16__neon" : "qs8_vadd_16__neon";
     return qs8_vadd_16__neon;
   }
 #endif
   (void)isa;
   (void)subtract;
+  (void)int16;
   *name = "";
   return nullptr;
 }
 
-BinaryRunFn mul_kernel(Isa isa, const char** name) {
+BinaryRunFn mul_kernel(Isa isa, const char** name, bool int16) {
 #if defined(DYAD_BUILT_AVX2)
   if (isa == Isa::kAvx2) {
+    if (int16) {
+      *name = "qs16_vmul_16__avx2";
+      return qs16_vmul_16__avx2;
+    }
     *name = "qs8_vmul_16__avx2";
     return qs8_vmul_16__avx2;
   }
 #endif
 #if defined(DYAD_BUILT_NEON)
-  if (isa == Isa::kNeon) {
+  if (isa == Isa::kNeon && !int16) {
     *name = "qs8_vmul_16__neon";
     return qs8_vmul_16__neon;
   }
 #endif
   (void)isa;
+  (void)int16;
   *name = "";
   return nullptr;
 }
 
-bool act_ok(int32_t lo, int32_t hi) { return lo >= -128 && hi <= 127 && lo <= hi; }
+// Operand types the kernels take: all int8 with zero points inside int8, or
+// all int16 with every zero point 0. Anything else (mixed int8 / int16):
+// ref::add/sub/mul.
+enum class Operands { kNone, kInt8, kInt16 };
 
-// The SIMD kernels read and write int8 only; any int16 operand: ref::add/sub/mul.
 template <typename Params>
-bool all_int8(const Params& p) {
-  return p.a_type == DType::kInt8 && p.b_type == DType::kInt8 && p.output_type == DType::kInt8;
+Operands operand_types(const Params& p) {
+  if (p.a_type == DType::kInt8 && p.b_type == DType::kInt8 && p.output_type == DType::kInt8) {
+    const bool zero_points_ok = p.a_zero_point >= -128 && p.a_zero_point <= 127 &&
+                                p.b_zero_point >= -128 && p.b_zero_point <= 127;
+    return zero_points_ok ? Operands::kInt8 : Operands::kNone;
+  }
+  if (p.a_type == DType::kInt16 && p.b_type == DType::kInt16 && p.output_type == DType::kInt16) {
+    const bool zero_points_ok =
+        p.a_zero_point == 0 && p.b_zero_point == 0 && p.output_zero_point == 0;
+    return zero_points_ok ? Operands::kInt16 : Operands::kNone;
+  }
+  return Operands::kNone;
+}
+
+// Clamp bounds inside the output type (the kernels' saturating packs rely on it).
+bool act_ok(Operands t, int32_t lo, int32_t hi) {
+  const int32_t type_min = t == Operands::kInt16 ? -32768 : -128;
+  const int32_t type_max = t == Operands::kInt16 ? 32767 : 127;
+  return lo >= type_min && hi <= type_max && lo <= hi;
 }
 
 }  // namespace
 
 bool binary_can_use(Isa isa, BinaryOp op, const AddParams& p) {
   const char* name;
-  return (op == BinaryOp::kAdd || op == BinaryOp::kSub) && all_int8(p) &&
-         add_kernel(kernel_isa(isa), &name, op == BinaryOp::kSub) != nullptr &&
-         shapes_ok(p.shapes) && p.left_shift >= 0 && p.left_shift <= 22 &&
+  const Operands t = operand_types(p);
+  // (q - Z) * 2^L must fit int32 unsaturated: |q - Z| <= 255 with L <= 22,
+  // |q| <= 2^15 with L <= 15.
+  const int32_t max_left_shift = t == Operands::kInt16 ? 15 : 22;
+  return (op == BinaryOp::kAdd || op == BinaryOp::kSub) && t != Operands::kNone &&
+         add_kernel(kernel_isa(isa), &name, op == BinaryOp::kSub, t == Operands::kInt16) !=
+             nullptr &&
+         shapes_ok(p.shapes) && p.left_shift >= 0 && p.left_shift <= max_left_shift &&
          multiplier_ok(p.a_multiplier, p.a_shift) && multiplier_ok(p.b_multiplier, p.b_shift) &&
-         multiplier_ok(p.output_multiplier, p.output_shift) && act_ok(p.act_min, p.act_max) &&
-         p.a_zero_point >= -128 && p.a_zero_point <= 127 && p.b_zero_point >= -128 &&
-         p.b_zero_point <= 127;
+         multiplier_ok(p.output_multiplier, p.output_shift) && act_ok(t, p.act_min, p.act_max);
 }
 
 bool binary_can_use(Isa isa, BinaryOp op, const MulParams& p) {
   const char* name;
-  return op == BinaryOp::kMul && all_int8(p) && mul_kernel(kernel_isa(isa), &name) != nullptr &&
+  const Operands t = operand_types(p);
+  return op == BinaryOp::kMul && t != Operands::kNone &&
+         mul_kernel(kernel_isa(isa), &name, t == Operands::kInt16) != nullptr &&
          shapes_ok(p.shapes) && multiplier_ok(p.output_multiplier, p.output_shift) &&
-         act_ok(p.act_min, p.act_max) && p.a_zero_point >= -128 && p.a_zero_point <= 127 &&
-         p.b_zero_point >= -128 && p.b_zero_point <= 127;
+         act_ok(t, p.act_min, p.act_max);
 }
 
 PreparedBinary binary_prepare(Isa isa, BinaryOp op, const AddParams& p) {
   PreparedBinary r;
   if (!binary_can_use(isa, op, p)) return r;
   r.isa = kernel_isa(isa);
-  r.run = add_kernel(r.isa, &r.kernel_name, op == BinaryOp::kSub);
+  const bool int16 = operand_types(p) == Operands::kInt16;
+  r.run = add_kernel(r.isa, &r.kernel_name, op == BinaryOp::kSub, int16);
+  r.element_bytes = int16 ? 2 : 1;
   BinaryKernelParams& k = r.params;
   k.op = op;
   k.a_zero_point = p.a_zero_point;
@@ -235,10 +287,15 @@ PreparedBinary binary_prepare(Isa isa, BinaryOp op, const AddParams& p) {
   k.a = make_requant(p.a_multiplier, p.a_shift);
   k.b = make_requant(p.b_multiplier, p.b_shift);
   k.out = make_requant(p.output_multiplier, p.output_shift);
-  set_split(p.left_shift, &k.a);
-  set_split(p.left_shift, &k.b);
-  k.sum_may_saturate = max_abs_rescaled(p.a_zero_point, p.left_shift, k.a) +
-                           max_abs_rescaled(p.b_zero_point, p.left_shift, k.b) >
+  // The operands' value range: int8, or int16 (Z = 0).
+  const int32_t q_min = int16 ? -32768 : -128, q_max = int16 ? 32767 : 127;
+  // int8 keeps |x| <= 255 for both inputs (the proven L >= 8 range);
+  // int16 has Z = 0, x = q.
+  const int64_t x_min = int16 ? -32768 : -255, x_max = int16 ? 32767 : 255;
+  set_split(p.left_shift, x_min, x_max, &k.a);
+  set_split(p.left_shift, x_min, x_max, &k.b);
+  k.sum_may_saturate = max_abs_rescaled(q_min, q_max, p.a_zero_point, p.left_shift, k.a) +
+                           max_abs_rescaled(q_min, q_max, p.b_zero_point, p.left_shift, k.b) >
                        std::numeric_limits<int32_t>::max();
   plan_broadcast(p.shapes, &r);
   return r;
@@ -248,7 +305,9 @@ PreparedBinary binary_prepare(Isa isa, const MulParams& p) {
   PreparedBinary r;
   if (!binary_can_use(isa, BinaryOp::kMul, p)) return r;
   r.isa = kernel_isa(isa);
-  r.run = mul_kernel(r.isa, &r.kernel_name);
+  const bool int16 = operand_types(p) == Operands::kInt16;
+  r.run = mul_kernel(r.isa, &r.kernel_name, int16);
+  r.element_bytes = int16 ? 2 : 1;
   BinaryKernelParams& k = r.params;
   k.op = BinaryOp::kMul;
   k.a_zero_point = p.a_zero_point;
@@ -263,9 +322,12 @@ PreparedBinary binary_prepare(Isa isa, const MulParams& p) {
 
 int64_t binary_elements(const PreparedBinary& prepared) { return prepared.elements; }
 
-void binary_run(const PreparedBinary& r, const int8_t* a, const int8_t* b, int8_t* out,
-                int64_t begin, int64_t end) {
-  if (r.run == nullptr || begin >= end) return;
+namespace {
+
+// binary_run on elements of type T (int8_t or int16_t).
+template <typename T>
+void run_typed(const PreparedBinary& r, const T* a, const T* b, T* out, int64_t begin,
+               int64_t end) {
   const BinaryKernelParams& k = r.params;
   const bool mul = k.op == BinaryOp::kMul;
   // Position of `begin`: outer index (as an odometer) and offset in its run.
@@ -297,13 +359,15 @@ void binary_run(const PreparedBinary& r, const int8_t* a, const int8_t* b, int8_
       index[d] = 0;
     }
   };
-  constexpr int64_t kTileBytes = 256;
+  // 256 elements (int8: 256 bytes, int16: 512 bytes).
+  constexpr int64_t kTileElements = 256;
   const int last = r.outer_rank - 1;
-  const bool plain = r.outer_rank > 0 && !r.a_scalar && !r.b_scalar && 2 * r.inner <= kTileBytes;
+  const bool plain =
+      r.outer_rank > 0 && !r.a_scalar && !r.b_scalar && 2 * r.inner <= kTileElements;
   const bool tile_a = plain && r.a_outer_stride[last] == 0 && r.b_outer_stride[last] == r.inner;
   const bool tile_b = plain && r.b_outer_stride[last] == 0 && r.a_outer_stride[last] == r.inner;
-  alignas(32) int8_t tiled[kTileBytes];
-  const int64_t runs_per_tile = kTileBytes / r.inner;
+  alignas(32) T tiled[kTileElements];
+  const int64_t runs_per_tile = kTileElements / r.inner;
   int64_t tiled_base = -1;
   int64_t pos = begin;
   while (pos < end) {
@@ -314,9 +378,9 @@ void binary_run(const PreparedBinary& r, const int8_t* a, const int8_t* b, int8_
       if (runs >= 2) {
         const int64_t base = tile_a ? a_base : b_base;
         if (base != tiled_base) {
-          const int8_t* run = (tile_a ? a : b) + base;
+          const T* run = (tile_a ? a : b) + base;
           for (int64_t i = 0; i < runs_per_tile; ++i) {
-            std::memcpy(tiled + i * r.inner, run, static_cast<size_t>(r.inner));
+            std::memcpy(tiled + i * r.inner, run, static_cast<size_t>(r.inner) * sizeof(T));
           }
           tiled_base = base;
         }
@@ -334,8 +398,8 @@ void binary_run(const PreparedBinary& r, const int8_t* a, const int8_t* b, int8_
     }
     const int64_t left_in_run = r.inner - offset;
     const int64_t n = end - pos < left_in_run ? end - pos : left_in_run;
-    const int8_t* pa = a + a_base + (r.a_scalar ? 0 : offset);
-    const int8_t* pb = b + b_base + (r.b_scalar ? 0 : offset);
+    const T* pa = a + a_base + (r.a_scalar ? 0 : offset);
+    const T* pb = b + b_base + (r.b_scalar ? 0 : offset);
     int32_t a_value = 0, b_value = 0;
     if (r.a_scalar) {
       a_value = mul ? *pa - k.a_zero_point
@@ -350,6 +414,20 @@ void binary_run(const PreparedBinary& r, const int8_t* a, const int8_t* b, int8_
     pos += n;
     offset = 0;
     next_outer();
+  }
+}
+
+}  // namespace
+
+void binary_run(const PreparedBinary& r, const void* a, const void* b, void* out, int64_t begin,
+                int64_t end) {
+  if (r.run == nullptr || begin >= end) return;
+  if (r.element_bytes == 2) {
+    run_typed(r, static_cast<const int16_t*>(a), static_cast<const int16_t*>(b),
+              static_cast<int16_t*>(out), begin, end);
+  } else {
+    run_typed(r, static_cast<const int8_t*>(a), static_cast<const int8_t*>(b),
+              static_cast<int8_t*>(out), begin, end);
   }
 }
 

@@ -1,5 +1,7 @@
-// ISA-independent entry points of the optimized int8 Add / Sub / Mul
-// (eqs. 7-10, docs/kernels.md "Elementwise"). The runtime calls, at prepare:
+// ISA-independent entry points of the optimized Add / Sub / Mul (eqs. 7-10,
+// docs/kernels.md "Elementwise"): a, b and the output all int8 (qs8_*
+// kernels) or all int16 with zero point 0 (qs16_* kernels, x86 only). The
+// runtime calls, at prepare:
 //   binary_can_use(isa, op, mul_or_add_params)  -> if false, use ref::add/sub/mul
 //   binary_prepare(isa, op, params) once (broadcast plan + constants)
 // and at run time binary_run(prepared, a, b, out, begin, end) on any split of
@@ -36,7 +38,8 @@ struct BinaryRequant {
   int32_t multiplier = 0, shift = 0;
   int32_t left = 0;       // max(shift, 0)
   int32_t neg_right = 0;  // -max(-shift, 0) (NEON srshl amount)
-  // Add/Sub inputs on x86, when left == 0 and 8 <= L <= 22: SRDHM((q - Z) * 2^L, M0)
+  // Add/Sub inputs on x86, when left == 0 and 8 <= L <= 22 (int8) or L = 15
+  // (int16): SRDHM((q - Z) * 2^L, M0)
   // = x * (M0 >> k) + ((x * (M0 & (2^k - 1)) + 2^(k - 1)) >> k), k = 31 - L,
   // x = q - Z, exactly and in int32 (bounds in elementwise_kernels.cc).
   bool split = false;
@@ -58,17 +61,19 @@ struct BinaryKernelParams {
   BinaryRequant out;   // eq. 9 (Add/Sub) or eq. 10 (Mul)
 };
 
-// One inner run of n outputs. A null a_value means a is contiguous (n
-// values); otherwise a is one repeated value and *a_value is its rescaled
-// form: a' of eq. 7 (Add/Sub) or q_a - Z_a (Mul). Same for b. Never both.
-using BinaryRunFn = void (*)(const BinaryKernelParams& p, const int8_t* a, const int8_t* b,
-                             int8_t* out, size_t n, const int32_t* a_value,
-                             const int32_t* b_value);
+// One inner run of n outputs. a, b and out point at elements of the
+// kernel's type (int8_t for qs8_*, int16_t for qs16_*). A null a_value means
+// a is contiguous (n values); otherwise a is one repeated value and *a_value
+// is its rescaled form: a' of eq. 7 (Add/Sub) or q_a - Z_a (Mul). Same for b.
+// Never both.
+using BinaryRunFn = void (*)(const BinaryKernelParams& p, const void* a, const void* b, void* out,
+                             size_t n, const int32_t* a_value, const int32_t* b_value);
 
 struct PreparedBinary {
   Isa isa = Isa::kReference;  // the kernel's path; kReference: not prepared
   BinaryRunFn run = nullptr;
   const char* kernel_name = "";
+  int element_bytes = 1;  // of a, b and the output: 1 (int8) or 2 (int16)
   BinaryKernelParams params;
   // Broadcast plan: outer dims (last fastest) with each operand's element
   // stride, then the inner run.
@@ -82,24 +87,33 @@ struct PreparedBinary {
 
 // True if `isa` has an optimized kernel for `op` in this build and the CPU
 // runs it (any x86 path uses AVX2, any ARM path NEON), a, b and the output
-// are all int8, and the parameters are ones it handles exactly.
+// are all int8 (x86, ARM) or all int16 with zero points 0 (x86 only; Add/Sub
+// with left_shift <= 15), and the parameters are ones it handles exactly.
+// Mixed int8 / int16 operands: false (ref::add/sub/mul).
 bool binary_can_use(Isa isa, BinaryOp op, const AddParams& p);
 bool binary_can_use(Isa isa, BinaryOp op, const MulParams& p);
 // op is kAdd or kSub.
 PreparedBinary binary_prepare(Isa isa, BinaryOp op, const AddParams& p);
 PreparedBinary binary_prepare(Isa isa, const MulParams& p);
 int64_t binary_elements(const PreparedBinary& prepared);
-void binary_run(const PreparedBinary& prepared, const int8_t* a, const int8_t* b, int8_t* out,
+// a, b and out point at elements of the prepared type (element_bytes):
+// int8_t, or int16_t for an all-int16 op.
+void binary_run(const PreparedBinary& prepared, const void* a, const void* b, void* out,
                 int64_t begin, int64_t end);
 
-// Inner-run kernels, defined only in builds that compile the matching file.
-void qs8_vadd_16__avx2(const BinaryKernelParams& p, const int8_t* a, const int8_t* b,
-                       int8_t* out, size_t n, const int32_t* a_value, const int32_t* b_value);
-void qs8_vmul_16__avx2(const BinaryKernelParams& p, const int8_t* a, const int8_t* b,
-                       int8_t* out, size_t n, const int32_t* a_value, const int32_t* b_value);
-void qs8_vadd_16__neon(const BinaryKernelParams& p, const int8_t* a, const int8_t* b,
-                       int8_t* out, size_t n, const int32_t* a_value, const int32_t* b_value);
-void qs8_vmul_16__neon(const BinaryKernelParams& p, const int8_t* a, const int8_t* b,
-                       int8_t* out, size_t n, const int32_t* a_value, const int32_t* b_value);
+// Inner-run kernels (BinaryRunFn), defined only in builds that compile the
+// matching file. qs8_*: int8 elements; qs16_*: int16 elements.
+void qs8_vadd_16__avx2(const BinaryKernelParams& p, const void* a, const void* b, void* out,
+                       size_t n, const int32_t* a_value, const int32_t* b_value);
+void qs8_vmul_16__avx2(const BinaryKernelParams& p, const void* a, const void* b, void* out,
+                       size_t n, const int32_t* a_value, const int32_t* b_value);
+void qs16_vadd_16__avx2(const BinaryKernelParams& p, const void* a, const void* b, void* out,
+                        size_t n, const int32_t* a_value, const int32_t* b_value);
+void qs16_vmul_16__avx2(const BinaryKernelParams& p, const void* a, const void* b, void* out,
+                        size_t n, const int32_t* a_value, const int32_t* b_value);
+void qs8_vadd_16__neon(const BinaryKernelParams& p, const void* a, const void* b, void* out,
+                       size_t n, const int32_t* a_value, const int32_t* b_value);
+void qs8_vmul_16__neon(const BinaryKernelParams& p, const void* a, const void* b, void* out,
+                       size_t n, const int32_t* a_value, const int32_t* b_value);
 
 }  // namespace dyad

@@ -1,6 +1,7 @@
 // The run loop shared by the Add/Sub/Mul vector kernels of every ISA
 // (x86/avx2/qs8_v{add,mul}_16__avx2.cc, arm/neon/qs8_v{add,mul}_16__neon.cc):
 // 16 outputs per block, the tail on zero-padded copies of the operands.
+// Elements are int8_t (qs8_*) or int16_t (qs16_*).
 #pragma once
 
 #include <cstddef>
@@ -13,17 +14,16 @@ namespace dyad {
 // Calls block(a16, b16, out16, count) for each 16 outputs of [0, n); an
 // operand that is one repeated value (kAScalar / kBScalar) is never read.
 // The tail block gets copies padded with zeros; it stores only `count`.
-template <bool kAScalar, bool kBScalar, typename Block>
-inline void for_each_block16(const int8_t* a, const int8_t* b, int8_t* out, size_t n,
-                             Block&& block) {
+template <bool kAScalar, bool kBScalar, typename T, typename Block>
+inline void for_each_block16(const T* a, const T* b, T* out, size_t n, Block&& block) {
   size_t i = 0;
   for (; i + 16 <= n; i += 16) block(a + (kAScalar ? 0 : i), b + (kBScalar ? 0 : i), out + i, 16);
   if (i < n) {
-    alignas(16) int8_t ta[16] = {};
-    alignas(16) int8_t tb[16] = {};
+    alignas(32) T ta[16] = {};
+    alignas(32) T tb[16] = {};
     const size_t rest = n - i;
-    if (!kAScalar) std::memcpy(ta, a + i, rest);
-    if (!kBScalar) std::memcpy(tb, b + i, rest);
+    if (!kAScalar) std::memcpy(ta, a + i, rest * sizeof(T));
+    if (!kBScalar) std::memcpy(tb, b + i, rest * sizeof(T));
     block(ta, tb, out + i, static_cast<int>(rest));
   }
 }

@@ -1,6 +1,7 @@
 // Broadcasting binary ops: Add, Sub (eq. 7-9) and Mul (eq. 10). Each of a, b
 // and the output is int8 or int16 (zero point 0); the optimized kernels take
-// all-int8 ops only (binary_can_use), the rest run on the reference kernels.
+// all-int8 ops and (x86) all-int16 ops (binary_can_use), mixed ones run on the
+// reference kernels.
 #include <limits>
 #include <string>
 
@@ -29,10 +30,12 @@ struct MulState : OpState {
 constexpr int64_t kMinSimdElementsPerThread = 1 << 14;
 
 // Optimized kernels split every broadcast case over the flat output index.
+// a, b and y are all int8 or all int16 (binary_can_use); binary_run reads the
+// element type from `fast`.
 void run_fast(const PreparedOp& op, const PreparedBinary& fast) {
-  const auto* a = static_cast<const int8_t*>(op.in[0]);
-  const auto* b = static_cast<const int8_t*>(op.in[1]);
-  auto* y = static_cast<int8_t*>(op.out[0]);
+  const void* a = op.in[0];
+  const void* b = op.in[1];
+  void* y = op.out[0];
   op.parallel_for(binary_elements(fast), kMinSimdElementsPerThread,
                   [&](int64_t begin, int64_t end, int) { binary_run(fast, a, b, y, begin, end); });
 }

@@ -73,11 +73,14 @@ void add_run(const BinaryKernelParams& p, const int8_t* a, const int8_t* b, int8
 }  // namespace
 }  // namespace arm
 
-void qs8_vadd_16__neon(const BinaryKernelParams& p, const int8_t* a, const int8_t* b,
-                       int8_t* out, size_t n, const int32_t* a_value, const int32_t* b_value) {
+void qs8_vadd_16__neon(const BinaryKernelParams& p, const void* a, const void* b, void* out,
+                       size_t n, const int32_t* a_value, const int32_t* b_value) {
+  const auto* a8 = static_cast<const int8_t*>(a);
+  const auto* b8 = static_cast<const int8_t*>(b);
+  auto* out8 = static_cast<int8_t*>(out);
   dispatch_scalar_operand(a_value, b_value, [&](auto a_scalar, auto b_scalar, int32_t av,
                                                 int32_t bv) {
-    arm::add_run<decltype(a_scalar)::value, decltype(b_scalar)::value>(p, a, b, out, n, av, bv);
+    arm::add_run<decltype(a_scalar)::value, decltype(b_scalar)::value>(p, a8, b8, out8, n, av, bv);
   });
 }
 
