@@ -63,23 +63,23 @@ inline __m256i load16(const int16_t* p) {
 
 // Eq. 6 of channels c..c+7 (a) and c+8..c+15 (b), + Z_out, clamp, and the
 // first n (<= 16) stored from out (the channel-c output).
-inline void store_requantized(int8_t* out, __m256i a, __m256i b, const int32_t* prm,
+__attribute__((always_inline)) inline void store_requantized(int8_t* out, __m256i a, __m256i b, const int32_t* prm,
                               int64_t stride, int32_t c, int n, const Epilogue& epi) {
   store_16xi8_clamped(out, requantize_ymm_unclamped(a, prm, stride, c, epi),
                       requantize_ymm_unclamped(b, prm, stride, c + 8, epi), epi, n);
 }
-inline void store_requantized(int16_t* out, __m256i a, __m256i b, const int32_t* prm,
+__attribute__((always_inline)) inline void store_requantized(int16_t* out, __m256i a, __m256i b, const int32_t* prm,
                               int64_t stride, int32_t c, int n, const Epilogue& epi) {
   store_16xi16(out, requantize_ymm(a, prm, stride, c, epi),
                requantize_ymm(b, prm, stride, c + 8, epi), n);
 }
 // The same for 8 channels c..c+7 (a half block), all 8 stored.
-inline void store_requantized8(int8_t* out, __m256i a, const int32_t* prm, int64_t stride,
+__attribute__((always_inline)) inline void store_requantized8(int8_t* out, __m256i a, const int32_t* prm, int64_t stride,
                                int32_t c, const Epilogue& epi) {
   const __m256i y = requantize_ymm_unclamped(a, prm, stride, c, epi);
   store_16xi8_clamped(out, y, y, epi, 8);
 }
-inline void store_requantized8(int16_t* out, __m256i a, const int32_t* prm, int64_t stride,
+__attribute__((always_inline)) inline void store_requantized8(int16_t* out, __m256i a, const int32_t* prm, int64_t stride,
                                int32_t c, const Epilogue& epi) {
   const __m256i y = requantize_ymm(a, prm, stride, c, epi);
   // int32 -> int16 (in range after the clamp): pack, then qwords 0 and 2.
@@ -90,7 +90,7 @@ inline void store_requantized8(int16_t* out, __m256i a, const int32_t* prm, int6
 struct Avx2Dwconv16c2 {
   // Channel order, + bias, eq. 6, 16 outputs (only n <= 16 written).
   template <typename Out>
-  static void finish(__m256i lo, __m256i hi, const int32_t* prm, int64_t stride, int32_t c,
+  __attribute__((always_inline)) static void finish(__m256i lo, __m256i hi, const int32_t* prm, int64_t stride, int32_t c,
                      Out* out, int n, const Epilogue& epi) {
     auto bias = [&](int32_t at) {
       return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(prm + at));
