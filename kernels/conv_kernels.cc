@@ -149,6 +149,18 @@ bool is_depthwise(const ConvParams& p) {
 // The VNNI depthwise kernels (x86/dwconv_c4_ymm.h): 4 taps per vpdpbusd lane.
 bool dw_c4(Isa isa) { return isa == Isa::kAvxVnni || isa == Isa::kAvx512Vnni; }
 
+// The x86 path whose kernels run this conv when `isa` is requested. The
+// vpdpbusd kernels (AVX-VNNI, AVX-512 VNNI) read int8 activations, and their
+// depthwise kernels store int8 only, so an int16 input (W8A16), and a
+// depthwise conv with an int16 output, run the AVX2 kernels (vpmaddwd takes
+// int16 pairs), which every CPU with those paths also runs; the packed
+// object's isa then says kAvx2.
+Isa x86_kernel_isa(Isa isa, const ConvParams& p) {
+  if (p.input_type == DType::kInt16) return Isa::kAvx2;
+  if (is_depthwise(p) && p.output_type != DType::kInt8) return Isa::kAvx2;
+  return isa;
+}
+
 // Channel held by packed slot s of the 4-taps-per-lane layout (n channels):
 // in each block of 32, accumulator i = (s % 32) / 8, lane j = s % 8 holds
 // channel at + 16 * (j / 4) + 4 * i + j % 4 (the order the kernel's in-lane
@@ -372,22 +384,24 @@ size_t scratch_bytes(const PackedGemm& pg) {
   if (pg.arm_layout) return arm::conv_scratch_bytes(pg.buffer.data());
 #endif
   // Depthwise: the tap steps and two tap lists (x86/dwconv_driver.h), one
-  // row of Z_in, alignment slack.
+  // row of Z_in (int8 or int16 elements), alignment slack.
   if (pg.depthwise && pg.dw_taps_per_lane == 4) return pg.scratch;
-  if (pg.depthwise) return sizeof(int64_t) * 3 * (size_t(pg.k) + 1) + size_t(pg.n_padded) + 64;
+  if (pg.depthwise) return sizeof(int64_t) * 3 * (size_t(pg.k) + 1) + 2 * size_t(pg.n_padded) + 64;
   return size_t(pg.mr) * pg.k_padded * pg.weight_bytes + 64;  // + alignment slack
 }
 
-void run(const PackedGemm& pg, const ConvParams& p, const int8_t* input, int8_t* output,
+void run(const PackedGemm& pg, const ConvParams& p, const void* input, int8_t* output,
          void* scratch, int64_t row_begin, int64_t row_end) {
   if (row_begin >= row_end) return;
 #if defined(DYAD_BUILT_NEON)
-  if (pg.arm_layout && pg.depthwise) {
-    arm::dwconv_run(pg.buffer.data(), p, input, output, scratch, row_begin, row_end);
+  if (pg.arm_layout && pg.depthwise) {  // int8 input only (conv2d_can_use)
+    arm::dwconv_run(pg.buffer.data(), p, static_cast<const int8_t*>(input), output, scratch,
+                    row_begin, row_end);
     return;
   }
   if (pg.arm_layout) {
-    arm::conv_run(pg.buffer.data(), p, input, output, scratch, row_begin, row_end);
+    arm::conv_run(pg.buffer.data(), p, static_cast<const int8_t*>(input), output, scratch,
+                  row_begin, row_end);
     return;
   }
 #endif
@@ -424,21 +438,24 @@ void run(const PackedGemm& pg, const ConvParams& p, const int8_t* input, int8_t*
 }  // namespace
 
 bool conv2d_can_use(Isa isa, const ConvParams& p) {
-  if (is_arm(isa)) {  // int8 or int16 (W8A16) input: arm::conv_can_use decides
+  // int8 input (any zero point) or int16 input (W8A16, zero point 0).
+  if (p.input_type != DType::kInt8 && p.input_type != DType::kInt16) return false;
+  if (p.input_type == DType::kInt16 && p.input_zero_point != 0) return false;
+  if (is_arm(isa)) {  // int8 or int16 input: arm::conv_can_use decides
 #if defined(DYAD_BUILT_NEON)
     return arm::conv_can_use(isa, p);
 #else
     return false;
 #endif
   }
-  // The x86 packed kernels read int8 activations: an int16 input runs on
-  // ref::conv2d.
-  if (p.input_type != DType::kInt8) return false;
   x86::TileShape t;
   if (!x86::tile_shape(isa, &t) || !isa_supported(isa)) return false;
+  // int16 input / depthwise int16 output on a VNNI path: the AVX2 kernels.
+  const Isa kernel = x86_kernel_isa(isa, p);
+  if (!x86::tile_shape(kernel, &t) || !isa_supported(kernel)) return false;
   const DType out = p.output_type;
   if (out != DType::kInt8 && out != DType::kInt16 && out != DType::kInt32) return false;
-  if (out != DType::kInt8 && is_depthwise(p)) return false;  // depthwise stores int8 only
+  if (out == DType::kInt32 && is_depthwise(p)) return false;  // depthwise stores int8 / int16
   if (p.batch < 1 || p.in_h < 1 || p.in_w < 1 || p.in_c < 1 || p.out_h < 1 || p.out_w < 1 ||
       p.out_c < 1 || p.kernel_h < 1 || p.kernel_w < 1 || p.stride_h < 1 || p.stride_w < 1 ||
       p.dilation_h < 1 || p.dilation_w < 1 || p.groups < 1) {
@@ -465,22 +482,21 @@ PackedConv conv2d_pack(Isa isa, const ConvParams& p, const int8_t* weights, cons
 #if defined(DYAD_BUILT_NEON)
   if (is_arm(isa)) return arm_pack(isa, p, weights, bias);
 #endif
-  if (is_depthwise(p)) return pack_depthwise(isa, p, weights, bias);
-  return pack(isa, p, weights, bias);
+  const Isa kernel = x86_kernel_isa(isa, p);
+  if (is_depthwise(p)) return pack_depthwise(kernel, p, weights, bias);
+  return pack(kernel, p, weights, bias);
 }
 
 int64_t conv2d_rows(const ConvParams& p) { return int64_t{p.batch} * p.out_h * p.out_w; }
 
 size_t conv2d_scratch_bytes(const PackedConv& packed) { return scratch_bytes(packed); }
 
-void conv2d_run(const PackedConv& packed, const ConvParams& p, const int8_t* input,
+void conv2d_run(const PackedConv& packed, const ConvParams& p, const void* input,
                 void* output, void* scratch, int64_t row_begin, int64_t row_end) {
   run(packed, p, input, static_cast<int8_t*>(output), scratch, row_begin, row_end);
 }
 
 bool fully_connected_can_use(Isa isa, const FullyConnectedParams& p) {
-  // int16 input: ARM paths only (conv2d_can_use), else ref::fully_connected.
-  if (p.input_type != DType::kInt8 && !is_arm(isa)) return false;
   if (p.rows < 1 || p.k < 1 || p.n < 1) return false;
   return conv2d_can_use(isa, fc_conv(isa, p));
 }
@@ -496,7 +512,7 @@ size_t fully_connected_scratch_bytes(const PackedFullyConnected& packed) {
 }
 
 void fully_connected_run(const PackedFullyConnected& packed, const FullyConnectedParams& p,
-                         const int8_t* input, void* output, void* scratch, int64_t row_begin,
+                         const void* input, void* output, void* scratch, int64_t row_begin,
                          int64_t row_end) {
   const ConvParams c = fc_conv(packed.isa, p);
   run(packed, c, input, static_cast<int8_t*>(output), scratch, row_begin, row_end);

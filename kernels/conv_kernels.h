@@ -9,10 +9,13 @@
 // on any split of the output rows [0, conv2d_rows(p)) (one row = one output
 // pixel, batch included); each row's result does not depend on the split, so
 // any thread count gives bit-identical output. FullyConnected is the same with
-// rows = p.rows. `output` holds elements of p.output_type: int8, int16
+// rows = p.rows. `input` holds elements of p.input_type: int8 (any zero
+// point) or int16 (zero point 0, W8A16; x86 only, run by the AVX2 kernels
+// even when a VNNI path is requested: the packed object's isa says which).
+// `output` holds elements of p.output_type: int8, int16
 // (requantized, Z_out and clamp inside int16) or int32 (the raw accumulator),
 // all from the same packed weights and inner loop (the GEMM epilogue differs;
-// depthwise convs: int8 only). Unsupported parameters report false from
+// depthwise convs: int8 or int16). Unsupported parameters report false from
 // *_can_use and fall back to the reference kernels. A pack that failed
 // (allocation) returns !valid(): the runtime then uses the reference kernel too.
 #pragma once
@@ -48,6 +51,8 @@ class AlignedBuffer {
 // int32 arrays of nr entries (see PackedParam), then the weights as
 // [k_padded / kc][nr][kc] elements of `weight_bytes` bytes each.
 struct PackedGemm {
+  // The path whose kernels run it: the requested one, or kAvx2 for an int16
+  // input (and a depthwise int16 output) on a VNNI path (conv2d_can_use).
   Isa isa = Isa::kReference;
   int32_t groups = 0;
   int32_t n = 0, n_padded = 0;  // output channels per group
@@ -96,7 +101,7 @@ bool conv2d_can_use(Isa isa, const ConvParams& p);
 PackedConv conv2d_pack(Isa isa, const ConvParams& p, const int8_t* weights, const int32_t* bias);
 int64_t conv2d_rows(const ConvParams& p);
 size_t conv2d_scratch_bytes(const PackedConv& packed);
-void conv2d_run(const PackedConv& packed, const ConvParams& p, const int8_t* input,
+void conv2d_run(const PackedConv& packed, const ConvParams& p, const void* input,
                 void* output, void* scratch, int64_t row_begin, int64_t row_end);
 
 bool fully_connected_can_use(Isa isa, const FullyConnectedParams& p);
@@ -104,7 +109,7 @@ PackedFullyConnected fully_connected_pack(Isa isa, const FullyConnectedParams& p
                                           const int8_t* weights, const int32_t* bias);
 size_t fully_connected_scratch_bytes(const PackedFullyConnected& packed);
 void fully_connected_run(const PackedFullyConnected& packed, const FullyConnectedParams& p,
-                         const int8_t* input, void* output, void* scratch,
+                         const void* input, void* output, void* scratch,
                          int64_t row_begin, int64_t row_end);
 
 }  // namespace dyad

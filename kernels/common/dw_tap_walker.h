@@ -4,6 +4,8 @@
 // an interior pixel (every tap inside the image columns) whose row
 // neighbour was interior too moves that list by one column step instead of
 // rebuilding it. Taps in the padding point at `zero_row`, a row of Z_in.
+// Elem: the input element (int8_t; int16_t for the x86 AVX2 kernels' int16
+// inputs); steps and offsets count elements.
 // Portable C++ (included by the drivers, compiled with each path's flags).
 #pragma once
 
@@ -13,21 +15,22 @@
 
 namespace dyad {
 
-class DwTapWalker {
+template <typename Elem>
+class DwTapWalkerT {
  public:
   // A list holds the kernel_h * kernel_w taps; with repeat_odd an odd count
   // gets one more entry, a copy of the last tap (the pair kernels give it
   // weight 0). `steps` has room for one entry per list entry. first_pixel:
   // index of the first output pixel, b * out_h * out_w + oy * out_w + ox.
-  DwTapWalker(const ConvParams& p, const int8_t* input, const int8_t* zero_row, int64_t* steps,
-              bool repeat_odd, int64_t first_pixel)
+  DwTapWalkerT(const ConvParams& p, const Elem* input, const Elem* zero_row, int64_t* steps,
+               bool repeat_odd, int64_t first_pixel)
       : p_(p),
         input_(input),
         zero_row_(zero_row),
         steps_(steps),
         taps_(p.kernel_h * p.kernel_w),
         size_(taps_ + (repeat_odd ? (taps_ & 1) : 0)),
-        in_row_bytes_(int64_t{p.in_w} * p.in_c),
+        in_row_elems_(int64_t{p.in_w} * p.in_c),
         column_step_(int64_t{p.stride_w} * p.in_c) {
     const int64_t out_hw = int64_t{p.out_h} * p.out_w;
     b_ = first_pixel / out_hw;
@@ -40,7 +43,7 @@ class DwTapWalker {
   // Writes the current pixel's list to `taps`, then moves to the
   // next pixel. `prev`: where the previous call wrote its list (may be
   // `taps` itself), or nullptr.
-  void next(const int8_t** taps, const int8_t* const* prev) {
+  void next(const Elem** taps, const Elem* const* prev) {
     const int32_t ix0 = ox_ * p_.stride_w - p_.pad_left;
     const bool interior = ix0 >= 0 && ix0 + (p_.kernel_w - 1) * p_.dilation_w < p_.in_w;
     if (interior && previous_interior_ && prev != nullptr) {
@@ -70,7 +73,7 @@ class DwTapWalker {
 
  private:
   template <int32_t kSize>
-  void move(const int8_t** taps, const int8_t* const* prev) const {
+  void move(const Elem** taps, const Elem* const* prev) const {
     for (int32_t t = 0; t < kSize; ++t) taps[t] = prev[t] + steps_[t];
   }
 
@@ -89,7 +92,7 @@ class DwTapWalker {
     if (size_ > taps_) steps_[taps_] = steps_[taps_ - 1];
   }
 
-  void list(const int8_t** taps, int32_t ix0, bool interior) const {
+  void list(const Elem** taps, int32_t ix0, bool interior) const {
     int32_t t = 0;
     for (int32_t ky = 0; ky < p_.kernel_h; ++ky) {
       const int32_t iy = input_row(ky);
@@ -97,7 +100,7 @@ class DwTapWalker {
         for (int32_t kx = 0; kx < p_.kernel_w; ++kx) taps[t++] = zero_row_;
         continue;
       }
-      const int8_t* row = input_ + (b_ * p_.in_h + iy) * in_row_bytes_;
+      const Elem* row = input_ + (b_ * p_.in_h + iy) * in_row_elems_;
       for (int32_t kx = 0; kx < p_.kernel_w; ++kx) {
         const int32_t ix = ix0 + kx * p_.dilation_w;
         taps[t++] = interior || (ix >= 0 && ix < p_.in_w) ? row + int64_t{ix} * p_.in_c : zero_row_;
@@ -107,14 +110,16 @@ class DwTapWalker {
   }
 
   const ConvParams& p_;
-  const int8_t* const input_;
-  const int8_t* const zero_row_;
+  const Elem* const input_;
+  const Elem* const zero_row_;
   int64_t* const steps_;
   const int32_t taps_, size_;
-  const int64_t in_row_bytes_, column_step_;
+  const int64_t in_row_elems_, column_step_;
   int64_t b_ = 0;
   int32_t oy_ = 0, ox_ = 0;
   bool previous_interior_ = false;
 };
+
+using DwTapWalker = DwTapWalkerT<int8_t>;
 
 }  // namespace dyad

@@ -232,7 +232,7 @@ void run_dw_c4(const GemmJob& job) {
     for (int32_t ky = 0; ky < col_groups * 4; ++ky) {
       const int32_t iy = oy * p.stride_h - p.pad_top + ky * p.dilation_h;
       rows[ky] = ky < p.kernel_h && iy >= 0 && iy < p.in_h
-                     ? job.input + (b * p.in_h + iy) * p.in_w * p.in_c
+                     ? static_cast<const int8_t*>(job.input) + (b * p.in_h + iy) * p.in_w * p.in_c
                      : nullptr;
     }
     r.ix_lo = ox_begin * p.stride_w - p.pad_left;

@@ -1,8 +1,8 @@
 // Conv/FC driver shared by the x86 GEMM files: gathers mr output pixels' input
 // patches into mr contiguous rows of the scratch buffer (im2col of one tile,
 // with the ISA's activation transform: q ^ 0x80 for vpdpbusd, q - Z_in as
-// int16 for vpmaddwd), then runs the microkernel strip over every channel
-// block of the group. Included only by the ISA .cc files, so everything is in
+// int16 for vpmaddwd; an int16 input (Z_in = 0, AVX2 only) is copied), then
+// runs the microkernel strip over every channel block of the group. Included only by the ISA .cc files, so everything is in
 // an anonymous namespace and compiled with that file's flags.
 #pragma once
 
@@ -29,16 +29,18 @@ void fill(Elem* dst, int32_t n, Elem value) {
   for (int32_t i = 0; i < n; ++i) dst[i] = value;
 }
 
-// Kernel must provide: kMR, kNR, AElem, pad_value(z_in),
-// transform(src, dst, n, z_in), and for Out = int8_t, int16_t and int32_t
+// Kernel must provide: kMR, kNR, AElem, kInt16Input, pad_value(z_in),
+// transform(const In* src, dst, n, z_in) for In = int8_t (and int16_t when
+// kInt16Input), and for Out = int8_t, int16_t and int32_t
 // strip<Out>(packed, group_base, rows[kMR], row_count, out, out_stride, epilogue)
 // (requant_ymm.h / requant_zmm.h give it: YmmStrip16, ZmmStrip32).
-// Out is the output element: int8 / int16 requantized, int32 the raw
-// accumulator (ConvParams::output_type).
-template <typename Kernel, typename Out>
+// In is the input element (ConvParams::input_type); Out the output element:
+// int8 / int16 requantized, int32 the raw accumulator (ConvParams::output_type).
+template <typename Kernel, typename In, typename Out>
 void run_gemm_typed(const GemmJob& job) {
   using AElem = typename Kernel::AElem;
   constexpr int kMR = Kernel::kMR;
+  const In* const input = static_cast<const In*>(job.input);
   const PackedGemm& pg = *job.packed;
   const ConvParams& p = *job.conv;
   const int32_t in_per_group = p.in_c / p.groups;
@@ -52,6 +54,11 @@ void run_gemm_typed(const GemmJob& job) {
                          p.stride_w == 1 && p.pad_top == 0 && p.pad_left == 0 &&
                          p.in_h == p.out_h && p.in_w == p.out_w;
   const int64_t out_hw = int64_t{p.out_h} * p.out_w;
+  // The tile row is the input row itself when the transform is a copy (int16
+  // input, Z_in = 0, into int16 rows) of a whole K with no padded tail: the
+  // kernel reads k_padded = K elements of it, never past the pixel.
+  constexpr bool kCopy = sizeof(In) == sizeof(AElem) && sizeof(In) == 2;
+  const bool direct = kCopy && pointwise && pg.k == pg.k_padded;
 
   // 64-byte aligned scratch rows of k_padded elements each.
   uintptr_t base = reinterpret_cast<uintptr_t>(job.scratch);
@@ -91,8 +98,12 @@ void run_gemm_typed(const GemmJob& job) {
       for (int r = 0; r < row_count; ++r) {
         AElem* dst = rows_buf + int64_t{r} * pg.k_padded;
         const int64_t m = m0 + r;
+        if (direct) {
+          rows[r] = reinterpret_cast<const AElem*>(input + m * p.in_c + g * in_per_group);
+          continue;
+        }
         if (pointwise) {
-          Kernel::transform(job.input + m * p.in_c + g * in_per_group, dst, in_per_group, z_in);
+          Kernel::transform(input + m * p.in_c + g * in_per_group, dst, in_per_group, z_in);
         } else {
           const int64_t b = row_b[r];
           const int32_t oy = row_oy[r];
@@ -107,7 +118,7 @@ void run_gemm_typed(const GemmJob& job) {
             const int32_t iy = oy * p.stride_h - p.pad_top + ky * p.dilation_h;
             if (row_contiguous && iy >= 0 && iy < p.in_h) {
               const int32_t run = p.kernel_w * in_per_group;
-              Kernel::transform(job.input + ((b * p.in_h + iy) * p.in_w + ix0) * p.in_c,
+              Kernel::transform(input + ((b * p.in_h + iy) * p.in_w + ix0) * p.in_c,
                                 dst + k, run, z_in);
               k += run;
               continue;
@@ -117,8 +128,8 @@ void run_gemm_typed(const GemmJob& job) {
               if (iy < 0 || iy >= p.in_h || ix < 0 || ix >= p.in_w) {
                 fill(dst + k, in_per_group, pad);  // q = Z_in contributes 0 (eq. 2)
               } else {
-                const int8_t* src =
-                    job.input + ((b * p.in_h + iy) * p.in_w + ix) * p.in_c + g * in_per_group;
+                const In* src =
+                    input + ((b * p.in_h + iy) * p.in_w + ix) * p.in_c + g * in_per_group;
                 Kernel::transform(src, dst + k, in_per_group, z_in);
               }
             }
@@ -133,14 +144,25 @@ void run_gemm_typed(const GemmJob& job) {
   }
 }
 
-// The ISA's entry point: one instantiation per output type.
+template <typename Kernel, typename In>
+void run_gemm_input(const GemmJob& job) {
+  switch (job.conv->output_type) {
+    case DType::kInt16: run_gemm_typed<Kernel, In, int16_t>(job); return;
+    case DType::kInt32: run_gemm_typed<Kernel, In, int32_t>(job); return;
+    default: run_gemm_typed<Kernel, In, int8_t>(job); return;
+  }
+}
+
+// The ISA's entry point: one instantiation per input and output type.
 template <typename Kernel>
 void run_gemm(const GemmJob& job) {
-  switch (job.conv->output_type) {
-    case DType::kInt16: run_gemm_typed<Kernel, int16_t>(job); return;
-    case DType::kInt32: run_gemm_typed<Kernel, int32_t>(job); return;
-    default: run_gemm_typed<Kernel, int8_t>(job); return;
+  if constexpr (Kernel::kInt16Input) {
+    if (job.conv->input_type == DType::kInt16) {
+      run_gemm_input<Kernel, int16_t>(job);
+      return;
+    }
   }
+  run_gemm_input<Kernel, int8_t>(job);
 }
 
 }  // namespace

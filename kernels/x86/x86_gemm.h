@@ -27,7 +27,9 @@ bool tile_shape(Isa isa, TileShape* out);
 struct GemmJob {
   const PackedGemm* packed;
   const ConvParams* conv;
-  const int8_t* input;
+  // Elements of conv->input_type: int8, or int16 (zero point 0) for the AVX2
+  // GEMM and 16c2 depthwise kernels only (docs/kernels.md, "int16 inputs").
+  const void* input;
   int8_t* output;  // elements of conv->output_type (the GEMMs: int8/16/32)
   void* scratch;
   int64_t row_begin, row_end;
@@ -35,12 +37,14 @@ struct GemmJob {
 
 // GEMM kernels (any conv but depthwise, and FC); one entry point per ISA
 // for every output type (int8, int16: requantized; int32: raw accumulator).
+// The AVX2 one also takes int16 inputs (vpmaddwd multiplies int16 pairs);
+// the vpdpbusd kernels take int8 inputs only.
 void qs8_gemm_4x16c2__avx2(const GemmJob& job);
 void qs8_gemm_6x16c4__avxvnni(const GemmJob& job);
 void qs8_gemm_8x32c4__avx512vnni(const GemmJob& job);
 // Depthwise (one input and one output channel per group), any kernel size,
 // stride, dilation and padding: AVX2, 2 taps per vpmaddwd lane, 16 channels
-// per block.
+// per block; int8 or int16 input, int8 or int16 output.
 void qs8_dwconv_16c2__avx2(const GemmJob& job);
 // Depthwise, 4 taps (of one kernel column) per vpdpbusd lane, 32 channels
 // per block (kernels/x86/dwconv_c4_ymm.h); PackedGemm::dw_taps_per_lane == 4.

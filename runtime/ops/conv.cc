@@ -159,7 +159,7 @@ void reference_conv_rows(const ConvParams& p, const void* x, const int8_t* w, co
 
 void run_conv(const PreparedOp& op) {
   const ConvState& s = op.as<ConvState>();
-  const void* x = op.in[0];  // int8 or int16 (p.input_type; packed kernels: int8 only)
+  const void* x = op.in[0];  // int8 or int16 (p.input_type)
   const auto* w = static_cast<const int8_t*>(op.in[1]);
   const auto* b = op.in.size() > 2 ? static_cast<const int32_t*>(op.in[2]) : nullptr;
   if (s.transpose) {
@@ -174,8 +174,7 @@ void run_conv(const PreparedOp& op) {
     const int64_t min_macs = depthwise ? kMinPackedDepthwiseMacsPerThread : kMinPackedMacsPerThread;
     op.parallel_for(conv2d_rows(s.p), min_macs / out_pixel_macs + 1,
                     [&](int64_t begin, int64_t end, int t) {
-                      conv2d_run(*s.packed, s.p, static_cast<const int8_t*>(x), y,
-                                 op.thread_scratch(t), begin, end);
+                      conv2d_run(*s.packed, s.p, x, y, op.thread_scratch(t), begin, end);
                     });
     return;
   }
@@ -230,7 +229,8 @@ dyad_status prepare_conv_like(const OpCheck& c, PreparedOp* op, bool transpose) 
   op->kernel = std::string(quantized_prefix(p.input_type)) +
                (transpose ? "_transpose_conv2d" : depthwise ? "_dwconv2d" : "_conv2d");
   op->kernel += output_type_suffix(p.output_type);
-  // conv2d_can_use is false for an int16 input: the reference kernel runs it.
+  // int16 inputs: x86 paths only; they run the AVX2 kernels even in a VNNI
+  // session, and the name says the packed kernel's path (qs16_conv2d__avx2).
   if (!transpose && op->isa != Isa::kReference && conv2d_can_use(op->isa, p)) {
     const TensorInfo* b = c.input(2);
     // Packed once per (model, ISA): later sessions share the first one's copy.
@@ -240,7 +240,7 @@ dyad_status prepare_conv_like(const OpCheck& c, PreparedOp* op, bool transpose) 
     });
     if (state->packed != nullptr) {
       op->scratch_bytes = conv2d_scratch_bytes(*state->packed);
-      op->kernel = op->kernel + "__" + isa_name(op->isa);
+      op->kernel = op->kernel + "__" + isa_name(state->packed->isa);
     }
   }
   op->state = std::move(state);

@@ -73,14 +73,14 @@ dyad_status verify_fc(const OpCheck& c) {
 // of [0, rows) gives the same bytes.
 void run_fc(const PreparedOp& op) {
   const auto& s = op.as<FullyConnectedState>();
-  const void* x = op.in[0];  // int8 or int16 (p.input_type; packed kernels: int8 only)
+  const void* x = op.in[0];  // int8 or int16 (p.input_type)
   const int64_t row_macs = std::max<int64_t>(1, int64_t{s.p.n} * s.p.k);
   if (s.packed != nullptr) {
     void* y = op.out[0];  // int8, int16 or int32 elements (p.output_type)
     op.parallel_for(s.p.rows, kMinPackedMacsPerThread / row_macs + 1,
                     [&](int64_t begin, int64_t end, int t) {
-                      fully_connected_run(*s.packed, s.p, static_cast<const int8_t*>(x), y,
-                                          op.thread_scratch(t), begin, end);
+                      fully_connected_run(*s.packed, s.p, x, y, op.thread_scratch(t), begin,
+                                          end);
                     });
     return;
   }
@@ -128,7 +128,8 @@ dyad_status prepare_fc(const OpCheck& c, PreparedOp* op) {
     });
     if (state->packed != nullptr) {
       op->scratch_bytes = fully_connected_scratch_bytes(*state->packed);
-      op->kernel = op->kernel + "__" + isa_name(op->isa);
+      // The packed kernel's path: kAvx2 for an int16 input in a VNNI session.
+      op->kernel = op->kernel + "__" + isa_name(state->packed->isa);
     }
   }
   op->state = std::move(state);

@@ -715,10 +715,14 @@ TEST_P(X86ConvTest, UnsupportedParametersFallBack) {
   p.output_zero_point = 0;
   p.output_type = DType::kInt32;
   EXPECT_TRUE(conv2d_can_use(GetParam(), p));
-  // Depthwise kernels store int8 only.
+  // Depthwise kernels store int8 or int16 (the AVX2 kernel on every path), not int32.
   ConvParams dw = make_conv(1, 4, 4, 8, 8, 3, 1, 1, 1, 1, 1, 1, 8);
   dw.requant = p.requant;
   dw.output_type = DType::kInt16;
+  dw.act_min = -32768;
+  dw.act_max = 32767;
+  EXPECT_TRUE(conv2d_can_use(GetParam(), dw));
+  dw.output_type = DType::kInt32;
   EXPECT_FALSE(conv2d_can_use(GetParam(), dw));
   p.output_type = DType::kUInt8;
   EXPECT_FALSE(conv2d_can_use(GetParam(), p));

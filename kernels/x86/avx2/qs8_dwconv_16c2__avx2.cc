@@ -7,7 +7,10 @@
 // packed in that slot order (dw_pair_slot_channel in conv_kernels.cc) and one
 // vperm2i128 per accumulator restores channel order before the packed bias
 // (-Z_in * sum(w), eq. 2) and the eq. 6 epilogue of requant_ymm.h.
-// Compiled with -mavx2.
+// int16 inputs (W8A16, Z_in = 0) are loaded as they are (16 channels = 32
+// bytes) instead of sign-extended: the pair sums stay below 2^23 and the int32
+// accumulator is exact under the converter's bound (docs/kernels.md). Outputs
+// are int8 or int16 (the GEMM's int16 store). Compiled with -mavx2.
 #include <immintrin.h>
 
 #include <cstdint>
@@ -30,32 +33,71 @@ inline void tap_pair(__m256i a, __m256i b, const int32_t* w, __m256i& lo, __m256
   hi = _mm256_add_epi32(hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(a, b), w_hi));
 }
 
+// 8 channels' inputs as int16.
+inline __m128i load8(const int8_t* p) {
+  return _mm_cvtepi8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
+}
+inline __m128i load8(const int16_t* p) {
+  return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+}
+
 // One tap pair of 8 channels (a half block) into acc, in channel order:
 // the 128-bit unpacks give the pairs of channels 0-3 and 4-7.
-inline void tap_pair8(const int8_t* a, const int8_t* b, const int32_t* w, __m256i& acc) {
-  const __m128i a8 = _mm_cvtepi8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(a)));
-  const __m128i b8 = _mm_cvtepi8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(b)));
+template <typename In>
+inline void tap_pair8(const In* a, const In* b, const int32_t* w, __m256i& acc) {
+  const __m128i a8 = load8(a);
+  const __m128i b8 = load8(b);
   const __m256i ab = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_unpacklo_epi16(a8, b8)),
                                              _mm_unpackhi_epi16(a8, b8), 1);
   acc = _mm256_add_epi32(
       acc, _mm256_madd_epi16(ab, _mm256_load_si256(reinterpret_cast<const __m256i*>(w))));
 }
 
+// 16 channels' inputs as int16.
 inline __m256i load16(const int8_t* p) {
   return _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
 }
+inline __m256i load16(const int16_t* p) {
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+}
+
+// Eq. 6 of channels c..c+7 (a) and c+8..c+15 (b), + Z_out, clamp, and the
+// first n (<= 16) stored from out (the channel-c output).
+__attribute__((always_inline)) inline void store_requantized(int8_t* out, __m256i a, __m256i b, const int32_t* prm,
+                              int64_t stride, int32_t c, int n, const Epilogue& epi) {
+  store_16xi8_clamped(out, requantize_ymm_unclamped(a, prm, stride, c, epi),
+                      requantize_ymm_unclamped(b, prm, stride, c + 8, epi), epi, n);
+}
+__attribute__((always_inline)) inline void store_requantized(int16_t* out, __m256i a, __m256i b, const int32_t* prm,
+                              int64_t stride, int32_t c, int n, const Epilogue& epi) {
+  store_16xi16(out, requantize_ymm(a, prm, stride, c, epi),
+               requantize_ymm(b, prm, stride, c + 8, epi), n);
+}
+// The same for 8 channels c..c+7 (a half block), all 8 stored.
+__attribute__((always_inline)) inline void store_requantized8(int8_t* out, __m256i a, const int32_t* prm, int64_t stride,
+                               int32_t c, const Epilogue& epi) {
+  const __m256i y = requantize_ymm_unclamped(a, prm, stride, c, epi);
+  store_16xi8_clamped(out, y, y, epi, 8);
+}
+__attribute__((always_inline)) inline void store_requantized8(int16_t* out, __m256i a, const int32_t* prm, int64_t stride,
+                               int32_t c, const Epilogue& epi) {
+  const __m256i y = requantize_ymm(a, prm, stride, c, epi);
+  // int32 -> int16 (in range after the clamp): pack, then qwords 0 and 2.
+  const __m256i w16 = _mm256_permute4x64_epi64(_mm256_packs_epi32(y, y), 0xD8);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm256_castsi256_si128(w16));
+}
 
 struct Avx2Dwconv16c2 {
-  // Channel order, + bias, eq. 6, 16 bytes out (only n <= 16 written).
-  static void finish(__m256i lo, __m256i hi, const int32_t* prm, int64_t stride, int32_t c,
-                     int8_t* out, int n, const Epilogue& epi) {
+  // Channel order, + bias, eq. 6, 16 outputs (only n <= 16 written).
+  template <typename Out>
+  __attribute__((always_inline)) static void finish(__m256i lo, __m256i hi, const int32_t* prm, int64_t stride, int32_t c,
+                     Out* out, int n, const Epilogue& epi) {
     auto bias = [&](int32_t at) {
       return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(prm + at));
     };
     const __m256i a = _mm256_add_epi32(_mm256_permute2x128_si256(lo, hi, 0x20), bias(c));
     const __m256i b = _mm256_add_epi32(_mm256_permute2x128_si256(lo, hi, 0x31), bias(c + 8));
-    store_16xi8_clamped(out + c, requantize_ymm_unclamped(a, prm, stride, c, epi),
-                        requantize_ymm_unclamped(b, prm, stride, c + 8, epi), epi, n);
+    store_requantized(out + c, a, b, prm, stride, c, n, epi);
   }
 
   // kPairs > 0: the tap-pair count known at compile time (fully unrolled
@@ -64,9 +106,9 @@ struct Avx2Dwconv16c2 {
   // kPixels (1 or 2) output pixels at once: two independent accumulator
   // chains per block, which the core overlaps (one pixel is latency-bound
   // when there are few channels).
-  template <int32_t kPairs, int kPixels>
-  static void pixels_pairs(const int8_t* const* const* tin, int32_t pairs, const PackedGemm& pg,
-                           const int32_t* prm, const int32_t* weights, int8_t* const* out,
+  template <int32_t kPairs, int kPixels, typename In, typename Out>
+  static void pixels_pairs(const In* const* const* tin, int32_t pairs, const PackedGemm& pg,
+                           const int32_t* prm, const int32_t* weights, Out* const* out,
                            const Epilogue& epi) {
     if (kPairs > 0) pairs = kPairs;
     const int64_t stride = pg.n_padded;
@@ -78,8 +120,8 @@ struct Avx2Dwconv16c2 {
         __m256i lo0 = _mm256_setzero_si256(), hi0 = lo0, lo1 = lo0, hi1 = lo0;
         for (int32_t t = 0; t < pairs; ++t) {
           const int32_t* w = weights + int64_t{t} * stride + c;
-          const int8_t* a = tin[q][2 * t] + c;
-          const int8_t* b = tin[q][2 * t + 1] + c;
+          const In* a = tin[q][2 * t] + c;
+          const In* b = tin[q][2 * t + 1] + c;
           tap_pair(load16(a), load16(b), w, lo0, hi0);
           tap_pair(load16(a + 16), load16(b + 16), w + 16, lo1, hi1);
         }
@@ -99,8 +141,7 @@ struct Avx2Dwconv16c2 {
       }
       const __m256i bias = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(prm + c));
       for (int q = 0; q < kPixels; ++q) {
-        const __m256i y = requantize_ymm_unclamped(_mm256_add_epi32(acc[q], bias), prm, stride, c, epi);
-        store_16xi8_clamped(out[q] + c, y, y, epi, 8);
+        store_requantized8(out[q] + c, _mm256_add_epi32(acc[q], bias), prm, stride, c, epi);
       }
     };
     if (dwconv_pair_two_halves(pg.n)) {
@@ -129,9 +170,9 @@ struct Avx2Dwconv16c2 {
       } else {  // fewer than 16 channels: never read past the pixel (zero weights above n)
         for (int32_t t = 0; t < pairs; ++t) {
           for (int q = 0; q < kPixels; ++q) {
-            alignas(16) int8_t ta[16] = {}, tb[16] = {};
-            std::memcpy(ta, tin[q][2 * t] + c, static_cast<size_t>(n));
-            std::memcpy(tb, tin[q][2 * t + 1] + c, static_cast<size_t>(n));
+            alignas(32) In ta[16] = {}, tb[16] = {};
+            std::memcpy(ta, tin[q][2 * t] + c, static_cast<size_t>(n) * sizeof(In));
+            std::memcpy(tb, tin[q][2 * t + 1] + c, static_cast<size_t>(n) * sizeof(In));
             tap_pair(load16(ta), load16(tb), weights + int64_t{t} * stride + s, lo[q], hi[q]);
           }
         }
@@ -140,9 +181,9 @@ struct Avx2Dwconv16c2 {
     }
   }
 
-  template <int kPixels>
-  static void pixels(const int8_t* const* const* tin, int32_t count, const PackedGemm& pg,
-                     const int32_t* prm, const int32_t* weights, int8_t* const* out,
+  template <int kPixels, typename In, typename Out>
+  static void pixels(const In* const* const* tin, int32_t count, const PackedGemm& pg,
+                     const int32_t* prm, const int32_t* weights, Out* const* out,
                      const Epilogue& epi) {
     const int32_t pairs = (count + 1) / 2;
     if (pairs == 5) return pixels_pairs<5, kPixels>(tin, pairs, pg, prm, weights, out, epi);    // 3x3
@@ -150,16 +191,18 @@ struct Avx2Dwconv16c2 {
     pixels_pairs<0, kPixels>(tin, pairs, pg, prm, weights, out, epi);
   }
 
-  static void pixel(const int8_t* const* tin, int32_t count, const PackedGemm& pg,
-                    const int32_t* prm, const int32_t* weights, int8_t* out, const Epilogue& epi) {
+  template <typename In, typename Out>
+  static void pixel(const In* const* tin, int32_t count, const PackedGemm& pg,
+                    const int32_t* prm, const int32_t* weights, Out* out, const Epilogue& epi) {
     pixels<1>(&tin, count, pg, prm, weights, &out, epi);
   }
   // Two output pixels (tin_a, tin_b: their tap lists).
-  static void pixel2(const int8_t* const* tin_a, const int8_t* const* tin_b, int32_t count,
-                     const PackedGemm& pg, const int32_t* prm, const int32_t* weights, int8_t* out_a,
-                     int8_t* out_b, const Epilogue& epi) {
-    const int8_t* const* tin[2] = {tin_a, tin_b};
-    int8_t* out[2] = {out_a, out_b};
+  template <typename In, typename Out>
+  static void pixel2(const In* const* tin_a, const In* const* tin_b, int32_t count,
+                     const PackedGemm& pg, const int32_t* prm, const int32_t* weights, Out* out_a,
+                     Out* out_b, const Epilogue& epi) {
+    const In* const* tin[2] = {tin_a, tin_b};
+    Out* out[2] = {out_a, out_b};
     pixels<2>(tin, count, pg, prm, weights, out, epi);
   }
 };

@@ -3,6 +3,9 @@
 // [-255, 255]) while gathering, weights are widened to int16 at pack time, and
 // vpmaddwd sums two products (|.| <= 2 * 255 * 128) into int32 lanes with no
 // saturation. (vpmaddubsw would saturate its int16 pair sums: not used.)
+// int16 inputs (W8A16: Z_in = 0) are copied as they are: vpmaddwd's pair sums
+// of q * w stay below 2 * 32768 * 128 = 2^23, and the int32 accumulator holds
+// the exact sum under the converter's bound (docs/kernels.md, "int16 inputs").
 // Compiled with -mavx2.
 #include <immintrin.h>
 
@@ -32,6 +35,7 @@ struct Avx2Gemm4x16c2 : YmmStrip16<Avx2Gemm4x16c2> {
   static constexpr int kNR = 16;
   static constexpr int kKC = 2;
   using AElem = int16_t;
+  static constexpr bool kInt16Input = true;
 
   static int16_t pad_value(int32_t /*z_in*/) { return 0; }  // (Z_in - Z_in)
   // dst[i] = src[i] - Z_in for i < n. Tails use overlapping vectors ending at
@@ -69,6 +73,37 @@ struct Avx2Gemm4x16c2 : YmmStrip16<Avx2Gemm4x16c2> {
       step4(n - 4);
     } else {
       for (; i < n; ++i) dst[i] = static_cast<int16_t>(src[i] - z_in);
+    }
+  }
+
+  // int16 input (Z_in = 0, conv2d_can_use): dst[i] = src[i] for i < n, with
+  // the same overlapping tail steps (32, 16, 8 bytes) as above.
+  static void transform(const int16_t* src, int16_t* dst, int32_t n, int32_t /*z_in*/) {
+    auto step16 = [&](int32_t i) {
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i),
+                          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i)));
+    };
+    auto step8 = [&](int32_t i) {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i),
+                       _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i)));
+    };
+    auto step4 = [&](int32_t i) {
+      _mm_storel_epi64(reinterpret_cast<__m128i*>(dst + i),
+                       _mm_loadl_epi64(reinterpret_cast<const __m128i*>(src + i)));
+    };
+    int32_t i = 0;
+    for (; i + 16 <= n; i += 16) step16(i);
+    if (i == n) return;
+    if (n >= 16) {
+      step16(n - 16);
+    } else if (n >= 8) {
+      step8(0);
+      step8(n - 8);
+    } else if (n >= 4) {
+      step4(0);
+      step4(n - 4);
+    } else {
+      for (; i < n; ++i) dst[i] = src[i];
     }
   }
 

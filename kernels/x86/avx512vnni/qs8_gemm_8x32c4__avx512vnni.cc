@@ -40,6 +40,7 @@ struct Avx512VnniGemm8x32c4 : ZmmStrip32<Avx512VnniGemm8x32c4> {
   static constexpr int kNR = x86::kNR;
   static constexpr int kKC = 4;
   using AElem = uint8_t;
+  static constexpr bool kInt16Input = false;  // vpdpbusd: u8 activations
 
   static uint8_t pad_value(int32_t z_in) { return static_cast<uint8_t>(z_in + 128); }
   static void transform(const int8_t* src, uint8_t* dst, int32_t n, int32_t /*z_in*/) {

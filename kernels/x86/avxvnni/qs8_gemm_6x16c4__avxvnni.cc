@@ -35,6 +35,7 @@ struct AvxVnniGemm6x16c4 : YmmStrip16<AvxVnniGemm6x16c4> {
   static constexpr int kNR = 16;
   static constexpr int kKC = 4;
   using AElem = uint8_t;
+  static constexpr bool kInt16Input = false;  // vpdpbusd: u8 activations
 
   static uint8_t pad_value(int32_t z_in) { return static_cast<uint8_t>(z_in + 128); }
   static void transform(const int8_t* src, uint8_t* dst, int32_t n, int32_t /*z_in*/) {
