@@ -10,6 +10,8 @@
 #include <sstream>
 #include <vector>
 
+#include <unistd.h>
+
 #include "converter/cli/convert_pipeline.h"
 #include "dyad/dyad.h"
 #include "tests/converter_quant/real_model_tasks.h"
@@ -74,7 +76,11 @@ void ExpectBitIdenticalOnEveryPath(const std::string& dyad_path) {
 
 ConvertSummary ConvertReal(const std::string& file, ConvertConfig cfg) {
   cfg.onnx_path = FindModel(file);
-  cfg.output_path = (std::filesystem::temp_directory_path() / (file + ".dyad")).string();
+  // One file per model, activation type and process: ctest -j runs the int8
+  // and W8A16 tests of a model at once (and other checkouts may run too).
+  cfg.output_path = (std::filesystem::temp_directory_path() /
+                     (file + "." + cfg.activations + "." + std::to_string(::getpid()) + ".dyad"))
+                        .string();
   std::ostringstream log;
   ConvertSummary s = RunConvert(cfg, log);
   std::printf("%s", log.str().c_str());
