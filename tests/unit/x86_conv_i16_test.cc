@@ -636,15 +636,21 @@ TEST_P(X86ConvI16Test, UnsupportedParametersFallBack) {
   EXPECT_FALSE(fully_connected_can_use(GetParam(), fc));
 }
 
-TEST(X86ConvI16Dispatch, ArmAndReferencePathsDoNotClaimInt16Inputs) {
+TEST(X86ConvI16Dispatch, NoPathClaimsAnInt16InputWithAZeroPoint) {
+  // int16 activations are symmetric: a zero point other than 0 is refused
+  // by every path (ARM's int16 kernels: tests/unit/arm_i16_test.cc).
   const int32_t m = 1 << 30;
   const int8_t s = 0;
   ConvParams p = make_conv(1, 4, 4, 8, 8, 1, 1, 1, 0, 0, 0, 0, 1);
   p.requant.multiplier = &m;
   p.requant.shift = &s;
-  for (Isa isa : {Isa::kReference, Isa::kNeon, Isa::kNeonDot, Isa::kI8mm}) {
+  p.input_zero_point = 3;
+  for (Isa isa : {Isa::kReference, Isa::kAvx2, Isa::kAvxVnni, Isa::kAvx512Vnni, Isa::kNeon,
+                  Isa::kNeonDot, Isa::kI8mm}) {
     EXPECT_FALSE(conv2d_can_use(isa, p)) << isa_name(isa);
   }
+  p.input_zero_point = 0;
+  EXPECT_FALSE(conv2d_can_use(Isa::kReference, p));
 }
 
 INSTANTIATE_TEST_SUITE_P(X86, X86ConvI16Test,
