@@ -29,6 +29,27 @@ inline void madd_add(__m256i& acc, __m256i a, __m256i w) {
       : [a] "x"(a), [w] "x"(w));
 }
 
+// Covers [0, n) with 16-element steps; a tail takes one more step ending at
+// n (n >= 16), or two overlapping 8- or 4-element steps, or single elements:
+// nothing before 0 or past n is read or written.
+template <typename Step16, typename Step8, typename Step4, typename Step1>
+inline void overlapping_steps(int32_t n, Step16 step16, Step8 step8, Step4 step4, Step1 step1) {
+  int32_t i = 0;
+  for (; i + 16 <= n; i += 16) step16(i);
+  if (i == n) return;
+  if (n >= 16) {
+    step16(n - 16);
+  } else if (n >= 8) {
+    step8(0);
+    step8(n - 8);
+  } else if (n >= 4) {
+    step4(0);
+    step4(n - 4);
+  } else {
+    for (; i < n; ++i) step1(i);
+  }
+}
+
 // The tile loop and epilogue (int8 / int16 / int32 output) are YmmStrip16's.
 struct Avx2Gemm4x16c2 : YmmStrip16<Avx2Gemm4x16c2> {
   static constexpr int kMR = 4;
@@ -60,24 +81,12 @@ struct Avx2Gemm4x16c2 : YmmStrip16<Avx2Gemm4x16c2> {
                                       _mm256_castsi256_si128(z));
       _mm_storel_epi64(reinterpret_cast<__m128i*>(dst + i), w);
     };
-    int32_t i = 0;
-    for (; i + 16 <= n; i += 16) step16(i);
-    if (i == n) return;
-    if (n >= 16) {
-      step16(n - 16);
-    } else if (n >= 8) {
-      step8(0);
-      step8(n - 8);
-    } else if (n >= 4) {
-      step4(0);
-      step4(n - 4);
-    } else {
-      for (; i < n; ++i) dst[i] = static_cast<int16_t>(src[i] - z_in);
-    }
+    overlapping_steps(n, step16, step8, step4,
+                      [&](int32_t i) { dst[i] = static_cast<int16_t>(src[i] - z_in); });
   }
 
   // int16 input (Z_in = 0, conv2d_can_use): dst[i] = src[i] for i < n, with
-  // the same overlapping tail steps (32, 16, 8 bytes) as above.
+  // the same overlapping tail steps.
   static void transform(const int16_t* src, int16_t* dst, int32_t n, int32_t /*z_in*/) {
     auto step16 = [&](int32_t i) {
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i),
@@ -91,20 +100,7 @@ struct Avx2Gemm4x16c2 : YmmStrip16<Avx2Gemm4x16c2> {
       _mm_storel_epi64(reinterpret_cast<__m128i*>(dst + i),
                        _mm_loadl_epi64(reinterpret_cast<const __m128i*>(src + i)));
     };
-    int32_t i = 0;
-    for (; i + 16 <= n; i += 16) step16(i);
-    if (i == n) return;
-    if (n >= 16) {
-      step16(n - 16);
-    } else if (n >= 8) {
-      step8(0);
-      step8(n - 8);
-    } else if (n >= 4) {
-      step4(0);
-      step4(n - 4);
-    } else {
-      for (; i < n; ++i) dst[i] = src[i];
-    }
+    overlapping_steps(n, step16, step8, step4, [&](int32_t i) { dst[i] = src[i]; });
   }
 
   // acc[r][j] = bias[j] + sum over k of a[r][k] * w[k][j], for all kMR rows
