@@ -20,78 +20,19 @@
 
 #include "kernels/common/binary_blocks.h"
 #include "kernels/elementwise_kernels.h"
-#include "kernels/x86/avx2/qs16_binary_ymm.h"
+#include "kernels/x86/avx2/binary_ymm.h"
 #include "kernels/x86/requant_ymm.h"
 
 namespace dyad {
 namespace x86 {
 namespace {
 
-// Per-call constants of one input's eq. 7.
-struct InputConstants16 {
-  __m256i high, low, round, right_mask, right_half;
-  __m128i left_shift, split_bits, right_shift;
-  bool split;
-  Epilogue e;
-  const int32_t* lanes;
-  InputConstants16(const BinaryRequant& r, int32_t l) {
-    high = _mm256_set1_epi32(r.split_high);
-    low = _mm256_set1_epi32(r.split_low);
-    round = _mm256_set1_epi32(r.split_round);
-    const int32_t right = -r.neg_right;
-    right_mask = _mm256_set1_epi32(static_cast<int32_t>((uint32_t{1} << right) - 1));
-    right_half = _mm256_set1_epi32(static_cast<int32_t>(((uint32_t{1} << right) - 1) >> 1));
-    left_shift = _mm_cvtsi32_si128(l);
-    split_bits = _mm_cvtsi32_si128(r.split_bits);
-    right_shift = _mm_cvtsi32_si128(right);
-    split = r.split;
-    e = Epilogue{0, 0, 0, r.left > 0};
-    lanes = &r.lanes[0][0];
-  }
-};
-
-// Eq. 7 on 8 sign-extended int16 inputs, split form (L = 15, shift <= 0),
-// branch-free: the RDBP runs even when its shift is 0, where it is the
-// identity (mask 0, so no remainder exceeds the threshold).
-inline __m256i rescale8_split(__m256i x, const InputConstants16& c) {
-  __m256i v = _mm256_add_epi32(
-      _mm256_mullo_epi32(x, c.high),
-      _mm256_sra_epi32(_mm256_add_epi32(_mm256_mullo_epi32(x, c.low), c.round), c.split_bits));
-  const __m256i remainder = _mm256_and_si256(v, c.right_mask);
-  const __m256i threshold =
-      _mm256_sub_epi32(c.right_half, _mm256_cmpgt_epi32(_mm256_setzero_si256(), v));
-  v = _mm256_sra_epi32(v, c.right_shift);
-  return _mm256_sub_epi32(v, _mm256_cmpgt_epi32(remainder, threshold));
-}
-
-// Eq. 7, either form.
-inline __m256i rescale8(__m256i x, const InputConstants16& c) {
-  if (c.split) return rescale8_split(x, c);
-  return requantize_ymm_unclamped(_mm256_sll_epi32(x, c.left_shift), c.lanes, 16, 0, c.e);
-}
-
-// Eq. 8 saturated to int32 (the reference sums in int64 and saturates):
-// on overflow the result takes the sign of `a`.
-inline __m256i saturate_on_overflow(__m256i a, __m256i sum, __m256i overflow) {
-  const __m256i saturated =
-      _mm256_xor_si256(_mm256_srai_epi32(a, 31), _mm256_set1_epi32(INT32_MAX));
-  return _mm256_blendv_epi8(sum, saturated, _mm256_srai_epi32(overflow, 31));
-}
-inline __m256i add_saturate(__m256i a, __m256i b) {
-  const __m256i s = _mm256_add_epi32(a, b);
-  return saturate_on_overflow(a, s, _mm256_and_si256(_mm256_xor_si256(a, s), _mm256_xor_si256(b, s)));
-}
-inline __m256i sub_saturate(__m256i a, __m256i b) {
-  const __m256i s = _mm256_sub_epi32(a, b);
-  return saturate_on_overflow(a, s, _mm256_and_si256(_mm256_xor_si256(a, b), _mm256_xor_si256(a, s)));
-}
-
 // A scalar operand (kAScalar / kBScalar) is already rescaled: a_value / b_value.
 template <bool kAScalar, bool kBScalar>
 void add_run(const BinaryKernelParams& p, const int16_t* a, const int16_t* b, int16_t* out,
              size_t n, int32_t a_value, int32_t b_value) {
-  const InputConstants16 ca(p.a, p.left_shift);
-  const InputConstants16 cb(p.b, p.left_shift);
+  const RescaleConstants ca(p.a, p.left_shift);
+  const RescaleConstants cb(p.b, p.left_shift);
   const __m256i av = _mm256_set1_epi32(a_value);
   const __m256i bv = _mm256_set1_epi32(b_value);
   const Epilogue eo{0, 0, 0, p.out.left > 0};
@@ -124,7 +65,7 @@ void add_run(const BinaryKernelParams& p, const int16_t* a, const int16_t* b, in
   if (ca.split && cb.split && !saturate) {
     // The usual case (L = 15, input multipliers below 1), straight-line: both
     // inputs split, a plain int32 sum or difference (a compile-time choice).
-    auto split = [](__m256i x, const InputConstants16& c) { return rescale8_split(x, c); };
+    auto split = [](__m256i x, const RescaleConstants& c) { return rescale_split(x, c); };
     if (subtract) {
       run_blocks(split, [](__m256i x, __m256i y) { return _mm256_sub_epi32(x, y); });
     } else {
@@ -132,7 +73,7 @@ void add_run(const BinaryKernelParams& p, const int16_t* a, const int16_t* b, in
     }
     return;
   }
-  run_blocks([](__m256i x, const InputConstants16& c) { return rescale8(x, c); },
+  run_blocks([](__m256i x, const RescaleConstants& c) { return rescale(x, c); },
              [&](__m256i x, __m256i y) {
                if (saturate) return subtract ? sub_saturate(x, y) : add_saturate(x, y);
                return subtract ? _mm256_sub_epi32(x, y) : _mm256_add_epi32(x, y);

@@ -10,7 +10,7 @@
 
 #include "kernels/common/binary_blocks.h"
 #include "kernels/elementwise_kernels.h"
-#include "kernels/x86/avx2/qs16_binary_ymm.h"
+#include "kernels/x86/avx2/binary_ymm.h"
 #include "kernels/x86/requant_ymm.h"
 
 namespace dyad {

@@ -10,87 +10,28 @@
 
 #include "kernels/common/binary_blocks.h"
 #include "kernels/elementwise_kernels.h"
+#include "kernels/x86/avx2/binary_ymm.h"
 #include "kernels/x86/requant_ymm.h"
 
 namespace dyad {
 namespace x86 {
 namespace {
 
-// Per-call constants of one input's eq. 7.
+// Per-call constants of one input's eq. 7: its zero point and the rescale.
 struct InputConstants {
-  __m256i zero_point, high, low, round, right_mask, right_half;
-  __m128i left_shift, split_bits, right_shift;
-  bool split, divide;
-  Epilogue e;
-  const int32_t* lanes;
-  InputConstants(const BinaryRequant& r, int32_t zero, int32_t l) {
-    zero_point = _mm256_set1_epi32(zero);
-    high = _mm256_set1_epi32(r.split_high);
-    low = _mm256_set1_epi32(r.split_low);
-    round = _mm256_set1_epi32(r.split_round);
-    const int32_t right = -r.neg_right;
-    right_mask = _mm256_set1_epi32(static_cast<int32_t>((uint32_t{1} << right) - 1));
-    right_half = _mm256_set1_epi32(static_cast<int32_t>(((uint32_t{1} << right) - 1) >> 1));
-    left_shift = _mm_cvtsi32_si128(l);
-    split_bits = _mm_cvtsi32_si128(r.split_bits);
-    right_shift = _mm_cvtsi32_si128(right);
-    split = r.split;
-    divide = right != 0;
-    e = Epilogue{0, 0, 0, r.left > 0};
-    lanes = &r.lanes[0][0];
-  }
+  __m256i zero_point;
+  RescaleConstants r;
+  InputConstants(const BinaryRequant& q, int32_t zero, int32_t l)
+      : zero_point(_mm256_set1_epi32(zero)), r(q, l) {}
 };
 
 // Eq. 7 on 8 sign-extended inputs. (q - Z) << L is exact and needs no
 // saturation: |q - Z| <= 255 and L <= 22 give |x| <= 255 * 2^22 < 2^30.
 inline __m256i rescale8(__m256i q, const InputConstants& c) {
-  const __m256i x = _mm256_sub_epi32(q, c.zero_point);
-  if (!c.split) {
-    return requantize_ymm_unclamped(_mm256_sll_epi32(x, c.left_shift), c.lanes, 16, 0, c.e);
-  }
-  // SRDHM in int32 (BinaryRequant::split): vpmulld instead of 64-bit products.
-  __m256i v = _mm256_add_epi32(
-      _mm256_mullo_epi32(x, c.high),
-      _mm256_sra_epi32(_mm256_add_epi32(_mm256_mullo_epi32(x, c.low), c.round), c.split_bits));
-  if (!c.divide) return v;
-  // RDBP (eq. 5) as in requant_ymm.h: arithmetic shift, plus one where the
-  // remainder exceeds half the divisor (half + 1 for negative v).
-  const __m256i remainder = _mm256_and_si256(v, c.right_mask);
-  const __m256i threshold =
-      _mm256_sub_epi32(c.right_half, _mm256_cmpgt_epi32(_mm256_setzero_si256(), v));
-  v = _mm256_sra_epi32(v, c.right_shift);
-  return _mm256_sub_epi32(v, _mm256_cmpgt_epi32(remainder, threshold));
+  return rescale(_mm256_sub_epi32(q, c.zero_point), c.r);
 }
-
-// rescale8 for a split input (the usual Add: L = 20, multipliers below 1)
-// without branches: the RDBP runs even when its shift is 0, where it is the
-// identity (mask 0, so no remainder exceeds the threshold).
 inline __m256i rescale8_split(__m256i q, const InputConstants& c) {
-  const __m256i x = _mm256_sub_epi32(q, c.zero_point);
-  __m256i v = _mm256_add_epi32(
-      _mm256_mullo_epi32(x, c.high),
-      _mm256_sra_epi32(_mm256_add_epi32(_mm256_mullo_epi32(x, c.low), c.round), c.split_bits));
-  const __m256i remainder = _mm256_and_si256(v, c.right_mask);
-  const __m256i threshold =
-      _mm256_sub_epi32(c.right_half, _mm256_cmpgt_epi32(_mm256_setzero_si256(), v));
-  v = _mm256_sra_epi32(v, c.right_shift);
-  return _mm256_sub_epi32(v, _mm256_cmpgt_epi32(remainder, threshold));
-}
-
-// Eq. 8 saturated to int32 (the reference sums in int64 and saturates):
-// on overflow the result takes the sign of `a`.
-inline __m256i saturate_on_overflow(__m256i a, __m256i sum, __m256i overflow) {
-  const __m256i saturated =
-      _mm256_xor_si256(_mm256_srai_epi32(a, 31), _mm256_set1_epi32(INT32_MAX));
-  return _mm256_blendv_epi8(sum, saturated, _mm256_srai_epi32(overflow, 31));
-}
-inline __m256i add_saturate(__m256i a, __m256i b) {
-  const __m256i s = _mm256_add_epi32(a, b);
-  return saturate_on_overflow(a, s, _mm256_and_si256(_mm256_xor_si256(a, s), _mm256_xor_si256(b, s)));
-}
-inline __m256i sub_saturate(__m256i a, __m256i b) {
-  const __m256i s = _mm256_sub_epi32(a, b);
-  return saturate_on_overflow(a, s, _mm256_and_si256(_mm256_xor_si256(a, b), _mm256_xor_si256(a, s)));
+  return rescale_split(_mm256_sub_epi32(q, c.zero_point), c.r);
 }
 
 // A scalar operand (kAScalar / kBScalar) is already rescaled: a_value / b_value.
@@ -126,7 +67,7 @@ void add_run(const BinaryKernelParams& p, const int8_t* a, const int8_t* b, int8
                           requantize_ymm_unclamped(combine(a1, b1), lanes, 16, 0, eo), eo, count);
     });
   };
-  if (ca.split && cb.split && !saturate && !eo.any_left_shift) {
+  if (ca.r.split && cb.r.split && !saturate && !eo.any_left_shift) {
     // The usual case, straight-line: both inputs split, a plain int32 sum or
     // difference (a compile-time choice), no output left shift.
     auto split = [](__m256i q, const InputConstants& c) { return rescale8_split(q, c); };
