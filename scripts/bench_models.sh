@@ -28,7 +28,9 @@ MODELS=(
 for entry in "${MODELS[@]}"; do
   IFS='|' read -r name file args <<<"$entry"
   for act in int8 int16; do
-    out="$OUT/$name$([ "$act" = int16 ] && echo _w8a16).dyad"
+    suffix=""
+    [ "$act" = int16 ] && suffix=_w8a16
+    out="$OUT/$name$suffix.dyad"
     if [ ! -f "$out" ] || [ "$MODELS_DIR/$file" -nt "$out" ]; then
       echo "converting $file ($act activations)" >&2
       # shellcheck disable=SC2086
