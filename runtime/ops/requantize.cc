@@ -1,7 +1,8 @@
 // Requantize (eq. 16): change scale/zero point/dtype; quantizes uint8 camera input.
-// 8-bit input to int8 output has only 256 possible inputs: prepare evaluates
-// the reference on each into a byte table, and run is the table kernel of
-// kernels/pool_kernels.h (bit-exact by construction).
+// 8-bit input has only 256 possible inputs: prepare evaluates the reference
+// on each into a table (bit-exact by construction). int8 output runs the
+// byte-table kernel of kernels/pool_kernels.h; int16 output (W8A16 models:
+// the pixel input, a widened int8 tensor) a plain indexed load, on every path.
 #include "kernels/pool_kernels.h"
 #include "kernels/reference/reference.h"
 #include "runtime/ops/op_util.h"
@@ -14,6 +15,8 @@ struct RequantizeState : OpState {
   RequantizeParams p;
   Isa table_isa = Isa::kReference;  // kReference: ref::requantize
   uint8_t byte_table[256] = {};
+  bool wide_table = false;  // 8-bit input, int16 output: wide[raw byte]
+  int16_t wide[256] = {};
 };
 
 dyad_status verify_requantize(const OpCheck& c) {
@@ -39,6 +42,14 @@ void run_requantize(const PreparedOp& op) {
     op.parallel_for(p.count, kMinElementsPerThread, [&](int64_t begin, int64_t end, int) {
       lut_run(s.table_isa, static_cast<const uint8_t*>(op.in[0]) + begin, end - begin,
               s.byte_table, static_cast<int8_t*>(op.out[0]) + begin);
+    });
+    return;
+  }
+  if (s.wide_table) {
+    const auto* x = static_cast<const uint8_t*>(op.in[0]);
+    auto* y = static_cast<int16_t*>(op.out[0]);
+    op.parallel_for(p.count, kMinElementsPerThread, [&](int64_t begin, int64_t end, int) {
+      for (int64_t i = begin; i < end; ++i) y[i] = s.wide[x[i]];
     });
     return;
   }
@@ -71,6 +82,17 @@ dyad_status prepare_requantize(const OpCheck& c, PreparedOp* op) {
       requantize_table(p, state->byte_table)) {
     state->table_isa = op->isa;
     op->kernel += std::string("_via_") + lut_kernel_name(op->isa);
+  } else if (op->isa != Isa::kReference && p.output_type == DType::kInt16 &&
+             (p.input_type == DType::kInt8 || p.input_type == DType::kUInt8)) {
+    // The reference on each of the 256 raw bytes.
+    RequantizeParams one = p;
+    one.count = 1;
+    for (int b = 0; b < 256; ++b) {
+      const auto byte = static_cast<uint8_t>(b);
+      ref::requantize(one, &byte, &state->wide[b]);
+    }
+    state->wide_table = true;
+    op->kernel += "__s16_table";  // portable C++: an indexed load on every path
   }
   op->state = std::move(state);
   op->run = run_requantize;

@@ -516,6 +516,44 @@ TEST(RuntimeOps, RequantizeUInt8ToInt8) {
   EXPECT_EQ(values_of<int8_t>(out[0]), expected);
 }
 
+TEST(RuntimeOps, RequantizeEightBitToInt16OnEveryPath) {
+  // Every raw byte through int8 -> int16 and uint8 -> int16 (the W8A16 pixel
+  // input and widened int8 tensors): the optimized paths' 256-entry table
+  // gives the reference's values, at both clamp extremes too.
+  for (const DType in_type : {DType::INT8, DType::UINT8}) {
+    for (const int32_t shift : {-3, 4}) {
+      ModelBuilder m;
+      auto& b = m.fbb();
+      const int32_t zp = in_type == DType::UINT8 ? 128 : -5;
+      const int32_t x = m.tensor("x", {256}, in_type, zp);
+      const int32_t y = m.tensor("y", {256}, DType::INT16, 0);
+      m.op("rq", OperatorOptions::RequantizeOptions,
+           fb::CreateRequantizeOptions(b, 1518500250, shift, -30000, 30000).Union(), {x}, {y});
+      m.inputs({x});
+      m.outputs({y});
+      const auto file = m.finish();
+      std::vector<uint8_t> in(256);
+      for (int i = 0; i < 256; ++i) in[i] = static_cast<uint8_t>(i);
+      RequantizeParams p;
+      p.count = 256;
+      p.input_type = in_type == DType::UINT8 ? dyad::DType::kUInt8 : dyad::DType::kInt8;
+      p.output_type = dyad::DType::kInt16;
+      p.input_zero_point = zp;
+      p.multiplier = 1518500250;
+      p.shift = shift;
+      p.act_min = -30000;
+      p.act_max = 30000;
+      std::vector<int16_t> expected(256);
+      ref::requantize(p, in.data(), expected.data());
+      for (const char* isa : available_isas()) {
+        const auto out = run_model(file, {in}, isa);
+        ASSERT_EQ(out.size(), 1u) << isa;
+        EXPECT_EQ(values_of<int16_t>(out[0]), expected) << isa << " shift " << shift;
+      }
+    }
+  }
+}
+
 TEST(RuntimeOps, RequantizeInt32ToInt16) {
   ModelBuilder m;
   auto& b = m.fbb();
