@@ -6,6 +6,9 @@
 // this path's speed / XNNPACK's speed, XNNPACK timed right after in the same
 // process on the same shape and data. The reference rows (ref::add /
 // ref::mul) are the portable kernels the runtime used before.
+// The "_narrow" rows run the parameters dyad-convert writes for int8 Add
+// (L = 7, 15-bit multipliers: the 16-bit form, BinaryKernelParams::narrow);
+// the plain rows keep the L = 20, 31-bit parameters (the int32 form).
 // The "_int16" rows are the all-int16 kernels (W8A16 activations, zero
 // point 0, Add with left_shift 15): x_int8 = their speed / the int8 kernel's
 // on the same shape, the int8 kernel timed right after in the same process.
@@ -53,9 +56,9 @@ constexpr int32_t kZeroA = -3, kZeroB = 5, kZeroOut = -1;
 // int16 (symmetric): the same ranges with 256 times finer steps.
 constexpr double kScale16 = 1.0 / 256;
 
-DyadicMultiplier dyadic(double real) {
+DyadicMultiplier dyadic(double real, int significant_bits = 31) {
   DyadicMultiplier m;
-  quantize_multiplier(real, &m);
+  quantize_multiplier(real, &m, significant_bits);
   return m;
 }
 
@@ -63,6 +66,7 @@ struct Data {
   BinaryShapes shapes;
   AddParams add;
   MulParams mul;
+  AddParams add_narrow;  // the converter's L = 7, 15-bit parameters
   std::vector<int8_t> a, b, out;
   AddParams add16;
   MulParams mul16;
@@ -104,6 +108,16 @@ struct Data {
     add.b_shift = mb.shift;
     add.output_multiplier = mo.multiplier;
     add.output_shift = mo.shift;
+    add_narrow = add;
+    add_narrow.left_shift = 7;
+    const DyadicMultiplier na = dyadic(kScaleA / twice_max, 15), nb = dyadic(kScaleB / twice_max, 15);
+    const DyadicMultiplier no = dyadic(twice_max / (std::ldexp(1.0, 7) * kScaleOut), 15);
+    add_narrow.a_multiplier = na.multiplier;
+    add_narrow.a_shift = na.shift;
+    add_narrow.b_multiplier = nb.multiplier;
+    add_narrow.b_shift = nb.shift;
+    add_narrow.output_multiplier = no.multiplier;
+    add_narrow.output_shift = no.shift;
     const DyadicMultiplier mm = dyadic(double(kScaleA) * kScaleB / kScaleOut);
     mul.output_multiplier = mm.multiplier;
     mul.output_shift = mm.shift;
@@ -198,16 +212,22 @@ void bench_reference(benchmark::State& state, const Case* k, bool mul, bool int1
       benchmark::Counter(double(d.elements) * state.iterations(), benchmark::Counter::kIsRate);
 }
 
-void bench_dyad(benchmark::State& state, const Case* k, bool mul, Isa isa) {
+void bench_dyad(benchmark::State& state, const Case* k, bool mul, Isa isa, bool narrow) {
   Data d(*k);
+  const AddParams& add = narrow ? d.add_narrow : d.add;
   const bool usable = mul ? binary_can_use(isa, BinaryOp::kMul, d.mul)
-                          : binary_can_use(isa, BinaryOp::kAdd, d.add);
+                          : binary_can_use(isa, BinaryOp::kAdd, add);
   if (!usable) {
     state.SkipWithError("path not supported on this CPU / build");
     return;
   }
   const PreparedBinary prepared =
-      mul ? binary_prepare(isa, d.mul) : binary_prepare(isa, BinaryOp::kAdd, d.add);
+      mul ? binary_prepare(isa, d.mul) : binary_prepare(isa, BinaryOp::kAdd, add);
+  if (!mul && prepared.params.narrow != narrow) {
+    state.SkipWithError(narrow ? "parameters did not take the 16-bit form"
+                               : "parameters took the 16-bit form");
+    return;
+  }
   const int64_t n = binary_elements(prepared);
   for (auto _ : state) {
     binary_run(prepared, d.a.data(), d.b.data(), d.out.data(), 0, n);
@@ -284,8 +304,13 @@ int main(int argc, char** argv) {
       for (Isa isa : isas) {
         if (!isa_built(isa)) continue;
         benchmark::RegisterBenchmark((op + k.name + "/" + isa_name(isa)).c_str(), bench_dyad, &k,
-                                     mul, isa)
+                                     mul, isa, false)
             ->Unit(benchmark::kMicrosecond);
+        if (!mul) {
+          benchmark::RegisterBenchmark((op + k.name + "/" + isa_name(isa) + "_narrow").c_str(),
+                                       bench_dyad, &k, mul, isa, true)
+              ->Unit(benchmark::kMicrosecond);
+        }
         // int16 kernels: x86 only (ARM runs int16 on the reference).
         if (isa == Isa::kAvx2) {
           benchmark::RegisterBenchmark((op + k.name + "/" + isa_name(isa) + "_int16").c_str(),

@@ -125,6 +125,34 @@ int64_t max_abs_rescaled(int32_t q_min, int32_t q_max, int32_t zero_point, int l
   return abs_lo > abs_hi ? abs_lo : abs_hi;
 }
 
+// The 16-bit form of eqs. 7-9 for int8 Add/Sub (BinaryKernelParams::narrow).
+// With M0 = m * 2^16 and |t| < 2^15:
+//   SRDHM(t, M0) = floor((t * m * 2^16 + 2^30) / 2^31) = floor((t * m + 2^14) / 2^15),
+// which is exactly vpmulhrsw (x86) / sqrdmulh.8h (ARM) of t and m: m < 2^15,
+// so their one overflowing case (-2^15 * -2^15) cannot occur. RDBP by
+// r <= 15 works in int16 as in int32 (mask 2^r - 1 stays positive). The
+// conditions make every intermediate of the reference fit int16:
+//  - t = (q - Z) * 2^L with |q - Z| <= 255 and L <= 7: |t| <= 32640;
+//  - no left shift in the three requantizations, right shifts <= 15;
+//  - max|a'| + max|b'| <= 32767: a' + b' and a' - b' fit int16, so eq. 8 never
+//    saturates and eq. 9's SRDHM input is a 16-bit t too.
+// The converter picks such parameters (L = 7, 15-bit multipliers) when their
+// extra rounding error is negligible (docs/converter_quantization.md).
+bool set_narrow(const AddParams& p, BinaryKernelParams* k) {
+  BinaryRequant* const rs[] = {&k->a, &k->b, &k->out};
+  if (p.left_shift < 0 || p.left_shift > 7) return false;
+  for (const BinaryRequant* r : rs) {
+    if (r->left != 0 || r->neg_right < -15 || (r->multiplier & 0xFFFF) != 0) return false;
+  }
+  if (max_abs_rescaled(-128, 127, p.a_zero_point, p.left_shift, k->a) +
+          max_abs_rescaled(-128, 127, p.b_zero_point, p.left_shift, k->b) >
+      32767) {
+    return false;
+  }
+  for (BinaryRequant* r : rs) r->high16 = static_cast<int16_t>(r->multiplier >> 16);
+  return true;
+}
+
 // Collapses the broadcast into outer dims + one inner run (header comment).
 void plan_broadcast(const BinaryShapes& s, PreparedBinary* r) {
   r->elements = s.out.elements();
@@ -297,6 +325,7 @@ PreparedBinary binary_prepare(Isa isa, BinaryOp op, const AddParams& p) {
   k.sum_may_saturate = max_abs_rescaled(q_min, q_max, p.a_zero_point, p.left_shift, k.a) +
                            max_abs_rescaled(q_min, q_max, p.b_zero_point, p.left_shift, k.b) >
                        std::numeric_limits<int32_t>::max();
+  k.narrow = !int16 && set_narrow(p, &k);
   plan_broadcast(p.shapes, &r);
   return r;
 }

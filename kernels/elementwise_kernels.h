@@ -44,6 +44,8 @@ struct BinaryRequant {
   // x = q - Z, exactly and in int32 (bounds in elementwise_kernels.cc).
   bool split = false;
   int32_t split_high = 0, split_low = 0, split_bits = 0, split_round = 0;
+  // M0 >> 16, set when BinaryKernelParams::narrow (M0's low 16 bits are 0).
+  int16_t high16 = 0;
   // x86: PackedParam arrays (conv_kernels.h) of 16 equal entries, read by
   // kernels/x86/requant_ymm.h / requant_zmm.h with stride 16.
   alignas(64) int32_t lanes[kPackedParamArrays][16];
@@ -57,6 +59,11 @@ struct BinaryKernelParams {
   int32_t act_min = -128, act_max = 127;
   // Add/Sub only: |a'| + |b'| can exceed INT32_MAX, so eq. 8 must saturate.
   bool sum_may_saturate = false;
+  // Add/Sub with int8 operands: every value of eqs. 7-9 fits int16 and each
+  // M0 has 16 low zero bits, so a kernel may run eqs. 7-9 in 16-bit lanes
+  // (vpmulhrsw / sqrdmulh.8h), bit-exact. Conditions: set_narrow in
+  // elementwise_kernels.cc.
+  bool narrow = false;
   BinaryRequant a, b;  // Add/Sub: eq. 7 of each input
   BinaryRequant out;   // eq. 9 (Add/Sub) or eq. 10 (Mul)
 };

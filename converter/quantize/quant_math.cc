@@ -44,9 +44,9 @@ QParams ChooseParams(float lo, float hi, fb::DType dtype, int32_t limit) {
   return p;
 }
 
-DyadicMultiplier Multiplier(double real, const std::string& what) {
+DyadicMultiplier Multiplier(double real, const std::string& what, int significant_bits) {
   DyadicMultiplier m;
-  if (!quantize_multiplier(real, &m))
+  if (!quantize_multiplier(real, &m, significant_bits))
     throw ConvertError(what + ": multiplier " + std::to_string(real) +
                        " is outside the dyadic range (shift in [-31, 30])");
   return m;

@@ -31,7 +31,7 @@ void QLimits(const QParams& p, int32_t* lo, int32_t* hi);
 QParams ChooseParams(float lo, float hi, fb::DType dtype, int32_t limit = 0);
 
 // (M0, shift) for `real`; ConvertError naming `what` if it is out of range.
-DyadicMultiplier Multiplier(double real, const std::string& what);
+DyadicMultiplier Multiplier(double real, const std::string& what, int significant_bits = 31);
 
 // Eq. 13 table: T[i] = clamp(round(f(S_in (i - 128 - Z_in)) / S_out) + Z_out)
 // for int8 input; for uint8 input T[i] uses q = i.

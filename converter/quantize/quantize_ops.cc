@@ -214,13 +214,19 @@ std::function<double(double)> UnaryFunction(const Quantizer& q, const Node& n) {
 
 OptionsBuilder AddSubOptions(bool sub, const QParams& a, const QParams& b, const QParams& out,
                              int32_t lo, int32_t hi, const std::string& what) {
-  // Eq. 7-9 with L = 20; L = 15 when an input is int16 (|q| 2^15 << L fits int32).
+  // Eq. 7-9. L = 15 when an input is int16 (|q| 2^15 << L fits int32).
+  // int8: L = 7 with 15-bit multipliers (every intermediate fits int16, so the
+  // kernels run the 16-bit form, BinaryKernelParams::narrow) when its extra
+  // rounding, at most twice_max / (2^7 s_out) output steps for both inputs
+  // together, is at most 1/16 of a step; otherwise L = 20, 31-bit multipliers.
   const bool wide = a.dtype == fb::DType::INT16 || b.dtype == fb::DType::INT16;
-  const int left = wide ? 15 : 20;
   const double twice_max = 2.0 * std::max(a.scale, b.scale);
-  const DyadicMultiplier ma = Multiplier(a.scale / twice_max, what);
-  const DyadicMultiplier mb = Multiplier(b.scale / twice_max, what);
-  const DyadicMultiplier mo = Multiplier(twice_max / (std::ldexp(1.0, left) * out.scale), what);
+  const bool narrow = !wide && twice_max <= 8.0 * out.scale;
+  const int left = wide ? 15 : (narrow ? 7 : 20);
+  const int bits = narrow ? 15 : 31;
+  const DyadicMultiplier ma = Multiplier(a.scale / twice_max, what, bits);
+  const DyadicMultiplier mb = Multiplier(b.scale / twice_max, what, bits);
+  const DyadicMultiplier mo = Multiplier(twice_max / (std::ldexp(1.0, left) * out.scale), what, bits);
   return [=](Fbb& f) {
     if (sub)
       return fb::CreateSubOptions(f, left, ma.multiplier, ma.shift, mb.multiplier, mb.shift,

@@ -17,13 +17,17 @@ struct DyadicMultiplier {
 // Eq. 6's (M0, shift) for a real multiplier. Returns false if |real| cannot be
 // represented with shift in [-31, 30] without becoming 0 (then M0 = 0, shift = 0;
 // a tiny multiplier is treated as zero, which is the closest representable value).
-inline bool quantize_multiplier(double real, DyadicMultiplier* out) {
+// significant_bits < 31 rounds M0 to a multiple of 2^(31 - significant_bits)
+// (15: the 16-bit Add form, BinaryKernelParams::narrow in elementwise_kernels.h).
+inline bool quantize_multiplier(double real, DyadicMultiplier* out, int significant_bits = 31) {
   *out = DyadicMultiplier{};
   if (real == 0.0 || !std::isfinite(real)) return real == 0.0;
   const bool negative = real < 0;
   int exponent = 0;
   const double fraction = std::frexp(std::fabs(real), &exponent);  // [0.5, 1)
-  int64_t m0 = static_cast<int64_t>(std::llround(fraction * static_cast<double>(int64_t{1} << 31)));
+  const int drop = 31 - significant_bits;
+  int64_t m0 = static_cast<int64_t>(std::llround(fraction * static_cast<double>(int64_t{1} << significant_bits)))
+               << drop;
   if (m0 == (int64_t{1} << 31)) {
     m0 /= 2;
     ++exponent;

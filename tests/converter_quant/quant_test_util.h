@@ -53,6 +53,7 @@ struct Comparison {
   double cosine = 0, max_err = 0, out_scale = 0, sqnr = 0;
   std::vector<float> ref, got;
   QuantizeResult q;
+  std::vector<uint8_t> bytes;  // the serialized .dyad that was run
 };
 
 // Calibrates (minmax) on `n_calib` random inputs in [lo, hi], quantizes, and
@@ -85,7 +86,8 @@ inline Comparison QuantizeAndCompare(Graph g, float lo, float hi, int n_calib = 
   qo.extra_shapes = cal.other_shapes();
   Comparison c;
   c.q = Quantize(g, cal.stats(), cal.Ranges(co), qo);
-  DyadExec exec(SerializeModel(c.q.model));
+  c.bytes = SerializeModel(c.q.model);
+  DyadExec exec(c.bytes);
   Sample s;
   s.source = "test";
   s.value = RandomTensor(shape, lo, hi, 7);

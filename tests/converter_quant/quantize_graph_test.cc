@@ -1,6 +1,8 @@
 // Small graphs -> quantize -> libdyad: the dequantized output must be close to
 // the float executor's. Tolerances: cosine >= 0.999 and a max error of a few
 // output steps (weights and inputs are rounded too, so not 1/2 step).
+#include <array>
+
 #include "quant_test_util.h"
 
 namespace dyad::convert::testing {
@@ -50,6 +52,49 @@ TEST(QuantizeGraph, AddOfTwoBranchesWithFusedRelu) {
   std::printf("add: cosine %.6f, max err %.2f steps\n", c.cosine, c.max_err / c.out_scale);
   EXPECT_GE(c.cosine, 0.999);
   EXPECT_LE(c.max_err, 4 * c.out_scale);
+}
+
+// int8 Add parameters: L = 7 with 15-bit multipliers (the kernels' 16-bit
+// form) when the inputs' scales are within 4x of the output's, else L = 20.
+TEST(QuantizeGraph, AddParametersTakeTheSixteenBitFormWhenExactEnough) {
+  auto add_options = [](const Comparison& c) {
+    std::array<int32_t, 4> r{};
+    int adds = 0;
+    for (const fb::Operator* op : *fb::GetSizePrefixedModel(c.bytes.data())->operators()) {
+      if (const fb::AddOptions* a = op->options_as_AddOptions()) {
+        r = {a->left_shift(), a->input1_multiplier(), a->input2_multiplier(), a->output_multiplier()};
+        ++adds;
+      }
+    }
+    EXPECT_EQ(adds, 1);
+    return r;
+  };
+  {
+    GraphBuilder b;
+    b.In("x", {1, 4, 6, 6}).Const("w1", Weights({4, 4, 1, 1}, 4)).Const("w2", Weights({4, 4, 1, 1}, 5));
+    b.Add("Conv", {"x", "w1"}, {"a"});
+    b.Add("Conv", {"x", "w2"}, {"b"});
+    b.Add("Add", {"a", "b"}, {"y"});
+    b.Out("y");
+    const Comparison c = QuantizeAndCompare(b.g, -1, 1);
+    const auto o = add_options(c);
+    EXPECT_EQ(o[0], 7);
+    for (int k = 1; k < 4; ++k) EXPECT_EQ(o[k] & 0xFFFF, 0) << k;
+    EXPECT_GE(c.cosine, 0.999);
+    EXPECT_LE(c.max_err, 2 * c.out_scale);
+  }
+  {
+    // a + (-0.999 a): the sum's range is 1000x below its inputs'.
+    GraphBuilder b;
+    b.In("x", {1, 2, 4, 4}).Const("w1", Tensor::Float({2, 2, 1, 1}, {1.0f, 0.0f, 0.0f, 1.0f}));
+    b.Const("w2", Tensor::Float({2, 2, 1, 1}, {-0.999f, 0.0f, 0.0f, -0.999f}));
+    b.Add("Conv", {"x", "w1"}, {"a"});
+    b.Add("Conv", {"x", "w2"}, {"b"});
+    b.Add("Add", {"a", "b"}, {"y"});
+    b.Out("y");
+    const Comparison c = QuantizeAndCompare(b.g, -1, 1);
+    EXPECT_EQ(add_options(c)[0], 20);
+  }
 }
 
 TEST(QuantizeGraph, AddMulSubByConstants) {

@@ -257,10 +257,12 @@ void CheckMlsd(const std::string& activations, double min_offsets_cosine, double
 
 TEST(RealModels, MlsdTiny320) {
   SKIP_WITHOUT("mlsd_320_tiny.onnx");
-  // Measured: offsets cosine 0.930; recall 0.909 / 0.765, precision 0.806 /
-  // 0.507. The int8 heat map has ties where the float one has a single
-  // maximum, so the int8 mask keeps extra centres (docs/converter_quantization.md).
-  CheckMlsd("int8", 0.9, 0.7, 0.45);
+  // Measured: offsets cosine 0.932; recall 0.909 / 0.765, precision 0.841 /
+  // 0.434. The int8 heat map has ties where the float one has a single
+  // maximum, so the int8 mask keeps extra centres (docs/converter_quantization.md);
+  // which ties survive moves with any rounding change (with the L = 20 Add
+  // parameters: offsets 0.930, precision 0.806 / 0.507).
+  CheckMlsd("int8", 0.9, 0.7, 0.4);
 }
 
 TEST(RealModels, MlsdTiny320W8A16) {

@@ -3,7 +3,9 @@
 // has and this CPU runs: flat lengths 1..200, every broadcast form (scalar a
 // or b, per-channel vector, middle dims, random rank 1..6), extreme zero
 // points, left shifts, multipliers, shifts and clamps; each case also run as
-// split ranges (as threads would) with guard bytes around the output.
+// split ranges (as threads would) with guard bytes around the output. The
+// 16-bit form of Add/Sub (BinaryKernelParams::narrow) on its own parameters
+// and at its int16 bound.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/common/fixed_point.h"
 #include "kernels/dispatch.h"
 #include "kernels/elementwise_kernels.h"
 #include "kernels/reference/reference.h"
@@ -121,6 +124,10 @@ class ElementwiseKernelTest : public ::testing::TestWithParam<Isa> {
     std::mt19937 rng(seed);
     const auto a = random_bytes(rng, p.shapes.a.elements());
     const auto b = random_bytes(rng, p.shapes.b.elements());
+    check_add(p, op, a, b, rng, what);
+  }
+  void check_add(const AddParams& p, BinaryOp op, const std::vector<int8_t>& a,
+                 const std::vector<int8_t>& b, std::mt19937& rng, const std::string& what) {
     std::vector<int8_t> expected(static_cast<size_t>(p.shapes.out.elements()));
     if (op == BinaryOp::kSub) {
       ref::sub(p, a.data(), b.data(), expected.data());
@@ -263,6 +270,107 @@ TEST_P(ElementwiseKernelTest, LeftShiftsAndTypicalScales) {
     p.a_shift = p.b_shift = p.output_shift = -31;
     check_add(p, BinaryOp::kAdd, 5500 + l, "add shift -31 left_shift " + std::to_string(l));
     if (HasFatalFailure()) return;
+  }
+}
+
+// Parameters of the 16-bit form (BinaryKernelParams::narrow): L <= 7,
+// multipliers with 16 low zero bits, right shifts <= 15. Random ones, the
+// converter's (L = 7, larger input at M = 1/2), and sums at the int16 bound.
+int32_t narrow_multiplier(std::mt19937& rng) {
+  std::uniform_int_distribution<int> pick(0, 5);
+  switch (pick(rng)) {
+    case 0: return 0;
+    case 1: return 1 << 30;
+    case 2: return 0x7FFF0000;
+    case 3: return std::uniform_int_distribution<int32_t>(1, 0x7FFF)(rng) << 16;  // unnormalized
+    default: return std::uniform_int_distribution<int32_t>(0x4000, 0x7FFF)(rng) << 16;
+  }
+}
+
+// max |a'| over int8 inputs (eq. 7; monotone, so the extremes are at -128 / 127).
+int64_t max_rescaled(int32_t zero_point, int left_shift, int32_t m, int32_t shift) {
+  int64_t best = 0;
+  for (int32_t q : {-128, 127}) {
+    const int64_t v = multiply_by_quantized_multiplier(saturating_left_shift(q - zero_point, left_shift), m, shift);
+    best = std::max(best, v < 0 ? -v : v);
+  }
+  return best;
+}
+
+TEST_P(ElementwiseKernelTest, NarrowAddSub) {
+  std::mt19937 rng(6000);
+  int narrow = 0, total = 0;
+  for (int k = 0; k < 400; ++k) {
+    AddParams p;
+    const int32_t n = std::uniform_int_distribution<int32_t>(1, 80)(rng);
+    p.shapes = k % 4 == 3 ? shapes_of({1}, {n}, {n}) : (k % 4 == 2 ? shapes_of({n}, {1}, {n})
+                                                                   : shapes_of({n}, {n}, {n}));
+    p.a_zero_point = random_zero_point(rng);
+    p.b_zero_point = random_zero_point(rng);
+    p.output_zero_point = random_zero_point(rng);
+    p.left_shift = random_shift(rng, 0, 7);
+    p.a_multiplier = narrow_multiplier(rng);
+    p.b_multiplier = narrow_multiplier(rng);
+    p.output_multiplier = narrow_multiplier(rng);
+    p.a_shift = random_shift(rng, -15, 0);
+    p.b_shift = random_shift(rng, -15, 0);
+    p.output_shift = random_shift(rng, -15, 0);
+    random_clamp(rng, &p.act_min, &p.act_max);
+    const bool fits = max_rescaled(p.a_zero_point, p.left_shift, p.a_multiplier, p.a_shift) +
+                          max_rescaled(p.b_zero_point, p.left_shift, p.b_multiplier, p.b_shift) <=
+                      32767;
+    EXPECT_EQ(binary_prepare(GetParam(), BinaryOp::kAdd, p).params.narrow, fits) << "params " << k;
+    narrow += fits;
+    ++total;
+    check_add(p, BinaryOp::kAdd, 6100 + k, "narrow add " + std::to_string(k));
+    check_add(p, BinaryOp::kSub, 6200 + k, "narrow sub " + std::to_string(k));
+    if (HasFatalFailure()) return;
+  }
+  EXPECT_GT(narrow, total / 4) << "too few parameter sets took the 16-bit form";
+  // The converter's parameters: L = 7, the larger-scale input at M = 1/2.
+  for (int32_t zb : {-128, 0, 127}) {
+    AddParams p;
+    p.shapes = shapes_of({3, 45}, {3, 45}, {3, 45});
+    p.left_shift = 7;
+    p.a_zero_point = -128;
+    p.b_zero_point = zb;
+    p.output_zero_point = -3;
+    p.a_multiplier = 1 << 30;
+    p.b_multiplier = 0x5A5A0000;
+    p.b_shift = -2;
+    p.output_multiplier = 0x6B6B0000;
+    p.output_shift = -5;
+    ASSERT_TRUE(binary_prepare(GetParam(), BinaryOp::kAdd, p).params.narrow);
+    check_add(p, BinaryOp::kAdd, 6300 + zb, "converter-style add");
+    check_add(p, BinaryOp::kSub, 6400 + zb, "converter-style sub");
+  }
+  // |a'| + |b'| at 32767 (16-bit form) and just above it (int32 form): a at
+  // L = 7, x = 255, M = 0x7FFF0000 gives 32639; b's multiplier is searched
+  // so that max|b'| is 128, then 129.
+  for (int64_t want : {128, 129}) {
+    AddParams p;
+    p.shapes = shapes_of({64}, {64}, {64});
+    p.left_shift = 7;
+    p.a_zero_point = p.b_zero_point = -128;
+    p.a_multiplier = 0x7FFF0000;
+    p.output_multiplier = 0x7FFF0000;
+    p.output_shift = -8;
+    p.b_shift = -7;
+    bool found = false;
+    for (int32_t m = 0x4000; m <= 0x7FFF && !found; ++m) {
+      if (max_rescaled(-128, 7, m << 16, -7) == want) {
+        p.b_multiplier = m << 16;
+        found = true;
+      }
+    }
+    ASSERT_TRUE(found) << want;
+    ASSERT_EQ(max_rescaled(-128, 7, p.a_multiplier, 0), 32639);
+    EXPECT_EQ(binary_prepare(GetParam(), BinaryOp::kAdd, p).params.narrow, want == 128);
+    // Both inputs at their extreme (x = 255) in every lane: the largest sum.
+    std::mt19937 rng(6500);
+    const std::vector<int8_t> top(64, 127);
+    check_add(p, BinaryOp::kAdd, top, top, rng, "bound add");
+    check_add(p, BinaryOp::kSub, 6600 + static_cast<uint32_t>(want), "bound sub");
   }
 }
 

@@ -261,6 +261,27 @@ TEST(QuantizeMultiplier, RoundTripIsAccurateAndValid) {
   }
 }
 
+TEST(QuantizeMultiplier, FifteenSignificantBits) {
+  // The 16-bit Add form's multipliers: M0 a multiple of 2^16, still in
+  // [2^30, 2^31), relative error at most 2^-15; rounding up to 2^31
+  // renormalizes.
+  std::mt19937 rng(6);
+  std::uniform_real_distribution<double> log2_range(-20.0, 20.0);
+  for (int i = 0; i < 100000; ++i) {
+    const double real = std::exp2(log2_range(rng));
+    DyadicMultiplier d;
+    ASSERT_TRUE(quantize_multiplier(real, &d, 15)) << real;
+    ASSERT_EQ(d.multiplier & 0xFFFF, 0) << real;
+    ASSERT_TRUE(is_valid_multiplier(d.multiplier, d.shift)) << real;
+    const double back = std::ldexp(static_cast<double>(d.multiplier), d.shift - 31);
+    ASSERT_LE(std::fabs(back - real), real * std::ldexp(1.0, -15)) << real;
+  }
+  DyadicMultiplier d;
+  ASSERT_TRUE(quantize_multiplier(0.99999, &d, 15));  // 0.99999 * 2^15 rounds to 2^15
+  EXPECT_EQ(d.multiplier, 1 << 30);
+  EXPECT_EQ(d.shift, 1);
+}
+
 TEST(QuantizeMultiplier, HandValues) {
   DyadicMultiplier d;
   ASSERT_TRUE(quantize_multiplier(0.5, &d));

@@ -2,6 +2,8 @@
 // with ref::add / ref::sub. Sub is this kernel with a' - b' (kernel name
 // "qs8_vsub_16__avx2"). Eq. 6 is kernels/x86/requant_ymm.h's, fed with
 // per-tensor constants (BinaryRequant::lanes: 16 equal entries per array).
+// With BinaryKernelParams::narrow all of eqs. 7-9 run in 16 int16 lanes
+// (vpmulhrsw for SRDHM): no 64-bit products, one ymm per 16 outputs.
 #include <immintrin.h>
 
 #include <cstddef>
@@ -34,10 +36,93 @@ inline __m256i rescale8_split(__m256i q, const InputConstants& c) {
   return rescale_split(_mm256_sub_epi32(q, c.zero_point), c.r);
 }
 
+// RDBP (eq. 5) on 16 int16 lanes, r <= 15, with |v| <= 32767 (set_narrow):
+// rounding half away from zero is sign(v) * ((|v| + 2^(r-1)) >> r), the
+// shift logical (|v| + 2^(r-1) < 2^16). vpsignw also maps v = 0 to 0. r = 0
+// is the identity (half 0, shift 0).
+struct Rdbp16 {
+  __m256i half;
+  __m128i shift;
+  explicit Rdbp16(const BinaryRequant& r) {
+    const int right = -r.neg_right;
+    half = _mm256_set1_epi16(static_cast<int16_t>((1 << right) >> 1));
+    shift = _mm_cvtsi32_si128(right);
+  }
+  __m256i operator()(__m256i v) const {
+    const __m256i magnitude = _mm256_srl_epi16(_mm256_add_epi16(_mm256_abs_epi16(v), half), shift);
+    return _mm256_sign_epi16(magnitude, v);
+  }
+};
+
+// Eq. 7 of one input in int16 lanes: t = (q - Z) << L (|t| <= 32640), then
+// SRDHM(t, m * 2^16) = vpmulhrsw(t, m) = floor((t * m + 2^14) / 2^15)
+// exactly (elementwise_kernels.cc, set_narrow), then RDBP.
+struct NarrowInput {
+  __m256i zero_point, high16;
+  __m128i left_shift;
+  Rdbp16 rdbp;
+  NarrowInput(const BinaryRequant& r, int32_t zero, int32_t l)
+      : zero_point(_mm256_set1_epi16(static_cast<int16_t>(zero))),
+        high16(_mm256_set1_epi16(r.high16)),
+        left_shift(_mm_cvtsi32_si128(l)),
+        rdbp(r) {}
+  __m256i operator()(__m256i q) const {
+    const __m256i t = _mm256_sll_epi16(_mm256_sub_epi16(q, zero_point), left_shift);
+    return rdbp(_mm256_mulhrs_epi16(t, high16));
+  }
+};
+
+// The narrow form: 16 outputs per ymm. Eq. 8 is a plain int16 sum
+// (set_narrow proved |a'| + |b'| <= 32767), eq. 9 is vpmulhrsw + RDBP, + Z_out
+// with vpaddsw, then vpacksswb and the clamp in int8 (saturations are
+// monotonic and the clamp range lies inside int8, so clamp(sat(x)) = clamp(x)).
+template <bool kAScalar, bool kBScalar, bool kSubtract>
+void add_run_narrow(const BinaryKernelParams& p, const int8_t* a, const int8_t* b, int8_t* out,
+                    size_t n, int32_t a_value, int32_t b_value) {
+  const NarrowInput ia(p.a, p.a_zero_point, p.left_shift);
+  const NarrowInput ib(p.b, p.b_zero_point, p.left_shift);
+  const __m256i av = _mm256_set1_epi16(static_cast<int16_t>(a_value));
+  const __m256i bv = _mm256_set1_epi16(static_cast<int16_t>(b_value));
+  const __m256i out_high16 = _mm256_set1_epi16(p.out.high16);
+  const Rdbp16 out_rdbp(p.out);
+  const __m256i out_zero_point = _mm256_set1_epi16(static_cast<int16_t>(p.output_zero_point));
+  const __m128i lo = _mm_set1_epi8(static_cast<int8_t>(p.act_min));
+  const __m128i hi = _mm_set1_epi8(static_cast<int8_t>(p.act_max));
+  for_each_block16<kAScalar, kBScalar>(a, b, out, n, [&](const int8_t* pa, const int8_t* pb,
+                                                         int8_t* dst, int count) {
+    const __m256i x = kAScalar ? av
+                               : ia(_mm256_cvtepi8_epi16(
+                                     _mm_loadu_si128(reinterpret_cast<const __m128i*>(pa))));
+    const __m256i y = kBScalar ? bv
+                               : ib(_mm256_cvtepi8_epi16(
+                                     _mm_loadu_si128(reinterpret_cast<const __m128i*>(pb))));
+    const __m256i s = kSubtract ? _mm256_sub_epi16(x, y) : _mm256_add_epi16(x, y);
+    const __m256i v =
+        _mm256_adds_epi16(out_rdbp(_mm256_mulhrs_epi16(s, out_high16)), out_zero_point);
+    __m128i bytes = _mm_packs_epi16(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    bytes = _mm_min_epi8(_mm_max_epi8(bytes, lo), hi);
+    if (count >= 16) {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), bytes);
+    } else {
+      alignas(16) int8_t tmp[16];
+      _mm_store_si128(reinterpret_cast<__m128i*>(tmp), bytes);
+      std::memcpy(dst, tmp, static_cast<size_t>(count));
+    }
+  });
+}
+
 // A scalar operand (kAScalar / kBScalar) is already rescaled: a_value / b_value.
 template <bool kAScalar, bool kBScalar>
 void add_run(const BinaryKernelParams& p, const int8_t* a, const int8_t* b, int8_t* out, size_t n,
              int32_t a_value, int32_t b_value) {
+  if (p.narrow) {
+    if (p.op == BinaryOp::kSub) {
+      add_run_narrow<kAScalar, kBScalar, true>(p, a, b, out, n, a_value, b_value);
+    } else {
+      add_run_narrow<kAScalar, kBScalar, false>(p, a, b, out, n, a_value, b_value);
+    }
+    return;
+  }
   const InputConstants ca(p.a, p.a_zero_point, p.left_shift);
   const InputConstants cb(p.b, p.b_zero_point, p.left_shift);
   const __m256i av = _mm256_set1_epi32(a_value);
