@@ -1,7 +1,8 @@
 // Add and Sub (eqs. 7-9) on 16 int8 outputs per step with NEON (AArch64 and
 // ARMv7), bit-exact with ref::add / ref::sub. Sub is this kernel with
 // a' - b' (kernel name "qs8_vsub_16__neon"). Eq. 6 is requant_neon.h's
-// requantize4, its output stage store_row8.
+// requantize4, its output stage store_row8. With BinaryKernelParams::narrow
+// all of eqs. 7-9 run in int16x8 lanes (sqrdmulh.8h for SRDHM).
 #include <arm_neon.h>
 
 #include <cstddef>
@@ -29,10 +30,86 @@ inline void rescale8(int8x8_t q, int8x8_t zero_point, int32x4_t left_shift, cons
   *hi = requantize4(vshlq_s32(vmovl_s16(vget_high_s16(x)), left_shift), r);
 }
 
+// The 16-bit form (BinaryKernelParams::narrow; conditions and the proof in
+// elementwise_kernels.cc, set_narrow).
+struct Narrow8 {
+  int16x8_t high16, neg_right;
+};
+inline Narrow8 narrow8(const BinaryRequant& r) {
+  return Narrow8{vdupq_n_s16(r.high16), vdupq_n_s16(static_cast<int16_t>(r.neg_right))};
+}
+
+// SRDHM(t, m * 2^16) = sqrdmulh.8h(t, m) = floor((t * m + 2^14) / 2^15) (never
+// saturates: m > -2^15), then RDBP by r <= 15 with requantize4's fix-up
+// (srshl rounds half up; minus 1 on negative values when r > 0 rounds half
+// away from zero).
+inline int16x8_t srdhm_rdbp16(int16x8_t t, const Narrow8& r) {
+  const int16x8_t high = vqrdmulhq_s16(t, r.high16);
+  const int16x8_t fixup = vshrq_n_s16(vandq_s16(high, r.neg_right), 15);
+  return vrshlq_s16(vqaddq_s16(high, fixup), r.neg_right);
+}
+
+// Eq. 7 of 8 inputs: t = (q - Z) << L, |t| <= 255 * 2^7 fits int16.
+inline int16x8_t rescale_narrow(int8x8_t q, int8x8_t zero_point, int16x8_t left_shift,
+                                const Narrow8& r) {
+  return srdhm_rdbp16(vshlq_s16(vsubl_s8(q, zero_point), left_shift), r);
+}
+
+template <bool kAScalar, bool kBScalar, bool kSubtract>
+void add_run_narrow(const BinaryKernelParams& p, const int8_t* a, const int8_t* b, int8_t* out,
+                    size_t n, int32_t a_value, int32_t b_value) {
+  const int8x8_t za = vdup_n_s8(static_cast<int8_t>(p.a_zero_point));
+  const int8x8_t zb = vdup_n_s8(static_cast<int8_t>(p.b_zero_point));
+  const int16x8_t l = vdupq_n_s16(static_cast<int16_t>(p.left_shift));
+  const int16x8_t av = vdupq_n_s16(static_cast<int16_t>(a_value));
+  const int16x8_t bv = vdupq_n_s16(static_cast<int16_t>(b_value));
+  const Narrow8 ra = narrow8(p.a), rb = narrow8(p.b), ro = narrow8(p.out);
+  const int16x8_t zo = vdupq_n_s16(static_cast<int16_t>(p.output_zero_point));
+  const int8x16_t lo = vdupq_n_s8(static_cast<int8_t>(p.act_min));
+  const int8x16_t hi = vdupq_n_s8(static_cast<int8_t>(p.act_max));
+  // Eq. 8 is a plain int16 sum (|a'| + |b'| <= 32767); eq. 9, + Z_out with
+  // sqadd, sqxtn and the clamp in int8 (the clamp range lies inside int8, so
+  // the saturations cannot move a value across it).
+  auto half = [&](int16x8_t x, int16x8_t y) {
+    const int16x8_t s = kSubtract ? vsubq_s16(x, y) : vaddq_s16(x, y);
+    return vqmovn_s16(vqaddq_s16(srdhm_rdbp16(s, ro), zo));
+  };
+  for_each_block16<kAScalar, kBScalar>(a, b, out, n, [&](const int8_t* pa, const int8_t* pb,
+                                                         int8_t* dst, int count) {
+    int16x8_t a0 = av, a1 = av, b0 = bv, b1 = bv;
+    if (!kAScalar) {
+      const int8x16_t q = vld1q_s8(pa);
+      a0 = rescale_narrow(vget_low_s8(q), za, l, ra);
+      a1 = rescale_narrow(vget_high_s8(q), za, l, ra);
+    }
+    if (!kBScalar) {
+      const int8x16_t q = vld1q_s8(pb);
+      b0 = rescale_narrow(vget_low_s8(q), zb, l, rb);
+      b1 = rescale_narrow(vget_high_s8(q), zb, l, rb);
+    }
+    const int8x16_t y = vminq_s8(vmaxq_s8(vcombine_s8(half(a0, b0), half(a1, b1)), lo), hi);
+    if (count == 16) {
+      vst1q_s8(dst, y);
+    } else {
+      int8_t tmp[16];
+      vst1q_s8(tmp, y);
+      std::memcpy(dst, tmp, static_cast<size_t>(count));
+    }
+  });
+}
+
 // A scalar operand (kAScalar / kBScalar) is already rescaled: a_value / b_value.
 template <bool kAScalar, bool kBScalar>
 void add_run(const BinaryKernelParams& p, const int8_t* a, const int8_t* b, int8_t* out, size_t n,
              int32_t a_value, int32_t b_value) {
+  if (p.narrow) {
+    if (p.op == BinaryOp::kSub) {
+      add_run_narrow<kAScalar, kBScalar, true>(p, a, b, out, n, a_value, b_value);
+    } else {
+      add_run_narrow<kAScalar, kBScalar, false>(p, a, b, out, n, a_value, b_value);
+    }
+    return;
+  }
   // Zero points are int8 (binary_can_use checks it).
   const int8x8_t za = vdup_n_s8(static_cast<int8_t>(p.a_zero_point));
   const int8x8_t zb = vdup_n_s8(static_cast<int8_t>(p.b_zero_point));
