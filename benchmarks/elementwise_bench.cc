@@ -7,8 +7,9 @@
 // process on the same shape and data. The reference rows (ref::add /
 // ref::mul) are the portable kernels the runtime used before.
 // The "_narrow" rows run the parameters dyad-convert writes for int8 Add
-// (L = 7, 15-bit multipliers: the 16-bit form, BinaryKernelParams::narrow);
-// the plain rows keep the L = 20, 31-bit parameters (the int32 form).
+// (L = 7, 15-bit multipliers: the 16-bit form, BinaryKernelParams::narrow)
+// and Mul (a 15-bit multiplier); the plain rows keep 31-bit multipliers (and
+// L = 20 for Add).
 // The "_int16" rows are the all-int16 kernels (W8A16 activations, zero
 // point 0, Add with left_shift 15): x_int8 = their speed / the int8 kernel's
 // on the same shape, the int8 kernel timed right after in the same process.
@@ -67,6 +68,7 @@ struct Data {
   AddParams add;
   MulParams mul;
   AddParams add_narrow;  // the converter's L = 7, 15-bit parameters
+  MulParams mul_narrow;  // the converter's 15-bit multiplier
   std::vector<int8_t> a, b, out;
   AddParams add16;
   MulParams mul16;
@@ -121,6 +123,10 @@ struct Data {
     const DyadicMultiplier mm = dyadic(double(kScaleA) * kScaleB / kScaleOut);
     mul.output_multiplier = mm.multiplier;
     mul.output_shift = mm.shift;
+    mul_narrow = mul;
+    const DyadicMultiplier mn = dyadic(double(kScaleA) * kScaleB / kScaleOut, 15);
+    mul_narrow.output_multiplier = mn.multiplier;
+    mul_narrow.output_shift = mn.shift;
     // int16: zero points 0, left_shift 15 (the converter's), same M_a / M_b.
     add16 = add;
     mul16 = mul;
@@ -215,15 +221,16 @@ void bench_reference(benchmark::State& state, const Case* k, bool mul, bool int1
 void bench_dyad(benchmark::State& state, const Case* k, bool mul, Isa isa, bool narrow) {
   Data d(*k);
   const AddParams& add = narrow ? d.add_narrow : d.add;
-  const bool usable = mul ? binary_can_use(isa, BinaryOp::kMul, d.mul)
+  const MulParams& mulp = narrow ? d.mul_narrow : d.mul;
+  const bool usable = mul ? binary_can_use(isa, BinaryOp::kMul, mulp)
                           : binary_can_use(isa, BinaryOp::kAdd, add);
   if (!usable) {
     state.SkipWithError("path not supported on this CPU / build");
     return;
   }
   const PreparedBinary prepared =
-      mul ? binary_prepare(isa, d.mul) : binary_prepare(isa, BinaryOp::kAdd, add);
-  if (!mul && prepared.params.narrow != narrow) {
+      mul ? binary_prepare(isa, mulp) : binary_prepare(isa, BinaryOp::kAdd, add);
+  if (isa == Isa::kAvx2 && prepared.params.narrow != narrow) {
     state.SkipWithError(narrow ? "parameters did not take the 16-bit form"
                                : "parameters took the 16-bit form");
     return;
@@ -306,11 +313,9 @@ int main(int argc, char** argv) {
         benchmark::RegisterBenchmark((op + k.name + "/" + isa_name(isa)).c_str(), bench_dyad, &k,
                                      mul, isa, false)
             ->Unit(benchmark::kMicrosecond);
-        if (!mul) {
-          benchmark::RegisterBenchmark((op + k.name + "/" + isa_name(isa) + "_narrow").c_str(),
-                                       bench_dyad, &k, mul, isa, true)
-              ->Unit(benchmark::kMicrosecond);
-        }
+        benchmark::RegisterBenchmark((op + k.name + "/" + isa_name(isa) + "_narrow").c_str(),
+                                     bench_dyad, &k, mul, isa, true)
+            ->Unit(benchmark::kMicrosecond);
         // int16 kernels: x86 only (ARM runs int16 on the reference).
         if (isa == Isa::kAvx2) {
           benchmark::RegisterBenchmark((op + k.name + "/" + isa_name(isa) + "_int16").c_str(),

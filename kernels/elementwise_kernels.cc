@@ -153,6 +153,17 @@ bool set_narrow(const AddParams& p, BinaryKernelParams* k) {
   return true;
 }
 
+// The narrow form of int8 Mul (BinaryKernelParams::narrow): with M0 = m * 2^16
+// and no left shift, eq. 10's SRDHM of p = (q_a - Z_a)(q_b - Z_b) is
+// floor((p * m + 2^14) / 2^15) (as eq. 9b), and |p| <= 255 * 255, m <= 32767 keep
+// |p * m| + 2^14 < 2^31: one int32 multiply, no 64-bit products. The
+// converter writes 15-bit multipliers for int8 Mul (2^-16 relative error).
+bool set_narrow_mul(BinaryKernelParams* k) {
+  if (k->out.left != 0 || (k->out.multiplier & 0xFFFF) != 0) return false;
+  k->out.high16 = static_cast<int16_t>(k->out.multiplier >> 16);
+  return true;
+}
+
 // Collapses the broadcast into outer dims + one inner run (header comment).
 void plan_broadcast(const BinaryShapes& s, PreparedBinary* r) {
   r->elements = s.out.elements();
@@ -345,6 +356,7 @@ PreparedBinary binary_prepare(Isa isa, const MulParams& p) {
   k.act_min = p.act_min;
   k.act_max = p.act_max;
   k.out = make_requant(p.output_multiplier, p.output_shift);
+  k.narrow = !int16 && set_narrow_mul(&k);
   plan_broadcast(p.shapes, &r);
   return r;
 }

@@ -62,7 +62,9 @@ struct BinaryKernelParams {
   // Add/Sub with int8 operands: every value of eqs. 7-9 fits int16 and each
   // M0 has 16 low zero bits, so a kernel may run eqs. 7-9 in 16-bit lanes
   // (vpmulhrsw / sqrdmulh.8h), bit-exact. Conditions: set_narrow in
-  // elementwise_kernels.cc.
+  // elementwise_kernels.cc. Mul with int8 operands: M0 has 16 low zero bits
+  // and no left shift, so eq. 10's SRDHM is one int32 multiply
+  // (set_narrow_mul; used by the AVX2 kernel).
   bool narrow = false;
   BinaryRequant a, b;  // Add/Sub: eq. 7 of each input
   BinaryRequant out;   // eq. 9 (Add/Sub) or eq. 10 (Mul)

@@ -571,7 +571,12 @@ void Quantizer::QuantizeNode(const Node& n) {
       AddOp(n, op == "Add" ? fb::OperatorOptions::AddOptions : fb::OperatorOptions::SubOptions, {ta, tb}, {y},
             AddSubOptions(op == "Sub", pa, pb, out, lo, hi, n.Describe()));
     } else {
-      const DyadicMultiplier m = Multiplier(pa.scale * pb.scale / out.scale, n.Describe());  // eq. 10
+      // Eq. 10. int8: 15-bit multipliers (2^-16 relative), so x86 computes
+      // the SRDHM with one int32 multiply (BinaryKernelParams::narrow).
+      const bool int8_only = pa.dtype == fb::DType::INT8 && pb.dtype == fb::DType::INT8 &&
+                             out.dtype == fb::DType::INT8;
+      const DyadicMultiplier m =
+          Multiplier(pa.scale * pb.scale / out.scale, n.Describe(), int8_only ? 15 : 31);
       AddOp(n, fb::OperatorOptions::MulOptions, {ta, tb}, {y}, [=](Fbb& f) {
         return fb::CreateMulOptions(f, m.multiplier, m.shift, lo, hi).Union();
       });

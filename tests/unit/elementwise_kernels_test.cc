@@ -374,6 +374,47 @@ TEST_P(ElementwiseKernelTest, NarrowAddSub) {
   }
 }
 
+// Mul with 15-bit multipliers (the narrow form: one int32 multiply for
+// SRDHM): random parameters, and the largest products (+-255 * 255) at
+// the largest multiplier with no right shift.
+TEST_P(ElementwiseKernelTest, NarrowMul) {
+  std::mt19937 rng(7000);
+  for (int k = 0; k < 300; ++k) {
+    MulParams p;
+    const int32_t n = std::uniform_int_distribution<int32_t>(1, 80)(rng);
+    p.shapes = k % 4 == 3 ? shapes_of({1}, {n}, {n}) : (k % 4 == 2 ? shapes_of({n}, {1}, {n})
+                                                                   : shapes_of({n}, {n}, {n}));
+    p.a_zero_point = random_zero_point(rng);
+    p.b_zero_point = random_zero_point(rng);
+    p.output_zero_point = random_zero_point(rng);
+    p.output_multiplier = narrow_multiplier(rng);
+    p.output_shift = random_shift(rng, -31, k % 8 == 0 ? 2 : 0);
+    random_clamp(rng, &p.act_min, &p.act_max);
+    EXPECT_EQ(binary_prepare(GetParam(), p).params.narrow, p.output_shift <= 0) << "params " << k;
+    check_mul(p, 7100 + k, "narrow mul " + std::to_string(k));
+    if (HasFatalFailure()) return;
+  }
+  for (int32_t za : {-128, 127}) {
+    MulParams p;
+    p.shapes = shapes_of({64}, {64}, {64});
+    p.a_zero_point = za;
+    p.b_zero_point = -128;
+    p.output_multiplier = 0x7FFF0000;
+    p.output_shift = 0;
+    p.act_min = -128;
+    p.act_max = 127;
+    ASSERT_TRUE(binary_prepare(GetParam(), p).params.narrow);
+    std::mt19937 r(7200);
+    // q_a at its far end from Z_a, q_b = 127: |p| = 255 * 255 in every lane.
+    const std::vector<int8_t> qa(64, static_cast<int8_t>(za == -128 ? 127 : -128)), qb(64, 127);
+    std::vector<int8_t> expected(64);
+    ref::mul(p, qa.data(), qb.data(), expected.data());
+    check_run(binary_prepare(GetParam(), p), qa, qb, expected, 1, r, "largest products");
+    p.output_shift = -15;
+    check_mul(p, 7300 + static_cast<uint32_t>(za + 128), "narrow mul shift -15");
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Paths, ElementwiseKernelTest,
                          ::testing::Values(Isa::kAvx2, Isa::kAvxVnni, Isa::kAvx512Vnni, Isa::kNeon,
                                            Isa::kNeonDot, Isa::kI8mm),

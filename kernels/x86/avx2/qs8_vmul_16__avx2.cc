@@ -1,6 +1,8 @@
 // Mul (eq. 10) on 16 int8 outputs per step with AVX2, bit-exact with
 // ref::mul. Eq. 6 is kernels/x86/requant_ymm.h's, fed with per-tensor
-// constants (BinaryRequant::lanes: 16 equal entries per array).
+// constants (BinaryRequant::lanes: 16 equal entries per array). With
+// BinaryKernelParams::narrow (M0 = m * 2^16, no left shift) its SRDHM is one
+// vpmulld instead of the 64-bit products (mul_run_narrow).
 #include <immintrin.h>
 
 #include <cstddef>
@@ -15,10 +17,66 @@ namespace dyad {
 namespace x86 {
 namespace {
 
+// The narrow form (elementwise_kernels.cc, set_narrow_mul): p = (q_a - Z_a)(q_b
+// - Z_b) from 16-bit products (vpmullw / vpmulhw, unpacked to int32 in the
+// in-lane order vpackssdw undoes), SRDHM(p, m * 2^16) = (p * m + 2^14) >> 15
+// exactly in int32 (|p| <= 255 * 255, m < 2^15: |p * m| + 2^14 < 2^31), then RDBP
+// as sign(v) * ((|v| + 2^(r-1)) >> r) with a logical shift (|v| < 2^16, so
+// |v| + 2^30 < 2^31): vpabsd, vpaddd, vpsrld, vpsignd.
+template <bool kAScalar, bool kBScalar>
+void mul_run_narrow(const BinaryKernelParams& p, const int8_t* a, const int8_t* b, int8_t* out,
+                    size_t n, int32_t a_value, int32_t b_value) {
+  const __m256i za = _mm256_set1_epi16(static_cast<int16_t>(p.a_zero_point));
+  const __m256i zb = _mm256_set1_epi16(static_cast<int16_t>(p.b_zero_point));
+  const __m256i av = _mm256_set1_epi16(static_cast<int16_t>(a_value));
+  const __m256i bv = _mm256_set1_epi16(static_cast<int16_t>(b_value));
+  const __m256i m = _mm256_set1_epi32(p.out.high16);
+  const __m256i round = _mm256_set1_epi32(1 << 14);
+  const int right = -p.out.neg_right;
+  const __m256i half = _mm256_set1_epi32(static_cast<int32_t>((uint32_t{1} << right) >> 1));
+  const __m128i shift = _mm_cvtsi32_si128(right);
+  const __m256i zo = _mm256_set1_epi16(static_cast<int16_t>(p.output_zero_point));
+  const __m128i lo = _mm_set1_epi8(static_cast<int8_t>(p.act_min));
+  const __m128i hi = _mm_set1_epi8(static_cast<int8_t>(p.act_max));
+  auto requant = [&](__m256i prod) {
+    const __m256i v = _mm256_srai_epi32(_mm256_add_epi32(_mm256_mullo_epi32(prod, m), round), 15);
+    const __m256i magnitude = _mm256_srl_epi32(_mm256_add_epi32(_mm256_abs_epi32(v), half), shift);
+    return _mm256_sign_epi32(magnitude, v);
+  };
+  for_each_block16<kAScalar, kBScalar>(a, b, out, n, [&](const int8_t* pa, const int8_t* pb,
+                                                         int8_t* dst, int count) {
+    const __m256i x = kAScalar ? av
+                               : _mm256_sub_epi16(_mm256_cvtepi8_epi16(_mm_loadu_si128(
+                                                      reinterpret_cast<const __m128i*>(pa))),
+                                                  za);
+    const __m256i y = kBScalar ? bv
+                               : _mm256_sub_epi16(_mm256_cvtepi8_epi16(_mm_loadu_si128(
+                                                      reinterpret_cast<const __m128i*>(pb))),
+                                                  zb);
+    const __m256i low = _mm256_mullo_epi16(x, y);
+    const __m256i high = _mm256_mulhi_epi16(x, y);
+    // Elements 0-3, 8-11 and 4-7, 12-15; vpackssdw puts them back in order
+    // (saturating to int16 is monotonic and the clamp range lies inside int8).
+    const __m256i v = _mm256_packs_epi32(requant(_mm256_unpacklo_epi16(low, high)),
+                                         requant(_mm256_unpackhi_epi16(low, high)));
+    const __m256i w = _mm256_adds_epi16(v, zo);
+    __m128i bytes = _mm_packs_epi16(_mm256_castsi256_si128(w), _mm256_extracti128_si256(w, 1));
+    bytes = _mm_min_epi8(_mm_max_epi8(bytes, lo), hi);
+    if (count >= 16) {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), bytes);
+    } else {
+      alignas(16) int8_t tmp[16];
+      _mm_store_si128(reinterpret_cast<__m128i*>(tmp), bytes);
+      std::memcpy(dst, tmp, static_cast<size_t>(count));
+    }
+  });
+}
+
 // A scalar operand (kAScalar / kBScalar) arrives as q - Z: a_value / b_value.
 template <bool kAScalar, bool kBScalar>
 void mul_run(const BinaryKernelParams& p, const int8_t* a, const int8_t* b, int8_t* out, size_t n,
              int32_t a_value, int32_t b_value) {
+  if (p.narrow) return mul_run_narrow<kAScalar, kBScalar>(p, a, b, out, n, a_value, b_value);
   const __m256i za = _mm256_set1_epi32(p.a_zero_point);
   const __m256i zb = _mm256_set1_epi32(p.b_zero_point);
   const __m256i av = _mm256_set1_epi32(a_value);
