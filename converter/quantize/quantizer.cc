@@ -396,11 +396,12 @@ void Quantizer::AssignParams() {
   // less (to a fixed point) those written by a Mean / AveragePool whose input
   // group is not int16 (libdyad runs them int8 -> int8 or int16 -> int16) or
   // that averages more than 65536 values (an int16 sum could saturate).
-  std::set<std::string> wide;
+  // wide: root -> whether every writer clamps (a Mean does not).
+  std::map<std::string, bool> wide;
   if (opt_.int16_activations) {
     for (const auto& [root, members] : groups) {
       bool clamped = false;
-      if (GroupWritesInt16(members, &clamped)) wide.insert(root);
+      if (GroupWritesInt16(members, &clamped)) wide[root] = clamped;
     }
     for (bool changed = true; changed;) {
       changed = false;
@@ -466,8 +467,8 @@ void Quantizer::AssignParams() {
     if (!has_range) continue;
     QParams p8 = ChooseParams(r.lo, r.hi, fb::DType::INT8);
     QParams chosen = p8;
-    bool clamped = false;
-    if (wide.count(root) && GroupWritesInt16(members, &clamped)) {
+    if (wide.count(root)) {
+      const bool clamped = wide.at(root);
       const int32_t limit = Int16Limit(members);
       // A group written by an op without clamp bounds (Mean) can hold the
       // whole int16 range: int16 only when its readers allow that.
