@@ -69,6 +69,25 @@ __attribute__((always_inline)) inline __m256i requantize_ymm(__m256i x, const in
   return _mm256_add_epi32(x, _mm256_set1_epi32(e.zero_point));
 }
 
+// Stores the first n (<= 16) bytes of `bytes`.
+inline void store_16xi8(int8_t* out, __m128i bytes, int n) {
+  if (n >= 16) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out), bytes);
+  } else {
+    alignas(16) int8_t tmp[16];
+    _mm_store_si128(reinterpret_cast<__m128i*>(tmp), bytes);
+    std::memcpy(out, tmp, static_cast<size_t>(n));
+  }
+}
+
+// 16 int16 lanes (Z_out already added) -> int8 with vpacksswb, clamped to
+// [lo, hi] (inside int8, so the saturation cannot move a value across it),
+// the first n (<= 16) stored.
+inline void store_16xi16_to_i8_clamped(int8_t* out, __m256i w, __m128i lo, __m128i hi, int n) {
+  const __m128i bytes = _mm_packs_epi16(_mm256_castsi256_si128(w), _mm256_extracti128_si256(w, 1));
+  store_16xi8(out, _mm_min_epi8(_mm_max_epi8(bytes, lo), hi), n);
+}
+
 // Eq. 6's "+ Z_out, clamp" after narrowing, for 16 lanes at once: a and b
 // (channels 0..7, 8..15) come from requantize_ymm_unclamped. Exact: the
 // saturating packs and adds are monotonic and cannot move a value across
@@ -82,13 +101,7 @@ inline void store_16xi8_clamped(int8_t* out, __m256i a, __m256i b, const Epilogu
   __m128i bytes = _mm256_castsi256_si128(ordered);
   bytes = _mm_max_epi8(bytes, _mm_set1_epi8(static_cast<int8_t>(e.lo_minus_zp + e.zero_point)));
   bytes = _mm_min_epi8(bytes, _mm_set1_epi8(static_cast<int8_t>(e.hi_minus_zp + e.zero_point)));
-  if (n >= 16) {
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(out), bytes);
-  } else {
-    alignas(16) int8_t tmp[16];
-    _mm_store_si128(reinterpret_cast<__m128i*>(tmp), bytes);
-    std::memcpy(out, tmp, static_cast<size_t>(n));
-  }
+  store_16xi8(out, bytes, n);
 }
 
 // Stores channels 0..7 (a) and 8..15 (b), already in int16 range, as 16

@@ -117,16 +117,8 @@ void add_run_narrow(const BinaryKernelParams& p, const int8_t* a, const int8_t* 
   for_each_block16<kAScalar, kBScalar>(a + (kAScalar ? 0 : i), b + (kBScalar ? 0 : i), out + i,
                                        n - i, [&](const int8_t* pa, const int8_t* pb, int8_t* dst,
                                                   int count) {
-    const __m256i w = block16(pa, pb);
-    const __m128i bytes = _mm256_castsi256_si128(clamp(_mm256_castsi128_si256(
-        _mm_packs_epi16(_mm256_castsi256_si128(w), _mm256_extracti128_si256(w, 1)))));
-    if (count >= 16) {
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), bytes);
-    } else {
-      alignas(16) int8_t tmp[16];
-      _mm_store_si128(reinterpret_cast<__m128i*>(tmp), bytes);
-      std::memcpy(dst, tmp, static_cast<size_t>(count));
-    }
+    store_16xi16_to_i8_clamped(dst, block16(pa, pb), _mm256_castsi256_si128(lo),
+                               _mm256_castsi256_si128(hi), count);
   });
 }
 

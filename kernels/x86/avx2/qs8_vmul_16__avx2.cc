@@ -59,16 +59,7 @@ void mul_run_narrow(const BinaryKernelParams& p, const int8_t* a, const int8_t* 
     // (saturating to int16 is monotonic and the clamp range lies inside int8).
     const __m256i v = _mm256_packs_epi32(requant(_mm256_unpacklo_epi16(low, high)),
                                          requant(_mm256_unpackhi_epi16(low, high)));
-    const __m256i w = _mm256_adds_epi16(v, zo);
-    __m128i bytes = _mm_packs_epi16(_mm256_castsi256_si128(w), _mm256_extracti128_si256(w, 1));
-    bytes = _mm_min_epi8(_mm_max_epi8(bytes, lo), hi);
-    if (count >= 16) {
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), bytes);
-    } else {
-      alignas(16) int8_t tmp[16];
-      _mm_store_si128(reinterpret_cast<__m128i*>(tmp), bytes);
-      std::memcpy(dst, tmp, static_cast<size_t>(count));
-    }
+    store_16xi16_to_i8_clamped(dst, _mm256_adds_epi16(v, zo), lo, hi, count);
   });
 }
 
