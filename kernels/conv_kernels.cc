@@ -136,8 +136,7 @@ bool write_requant(const ChannelRequant& rq, int32_t c, int32_t* prm, int64_t st
   prm[kPackedLeftHi * stride] = std::numeric_limits<int32_t>::max() >> left;
   prm[kPackedLeftLowBits * stride] = static_cast<int32_t>((uint32_t{1} << left) - 1);
   prm[kPackedRightShift * stride] = right;
-  prm[kPackedRightMask * stride] = static_cast<int32_t>((uint32_t{1} << right) - 1);
-  prm[kPackedRightHalf * stride] = static_cast<int32_t>(((uint32_t{1} << right) - 1) >> 1);
+  prm[kPackedRightHalf * stride] = static_cast<int32_t>((uint32_t{1} << right) >> 1);
   return left > 0;
 }
 

@@ -88,8 +88,7 @@ enum PackedParam : int {
   kPackedLeftHi,        // INT32_MAX >> left: above it the left shift saturates
   kPackedLeftLowBits,   // 2^left - 1 (turns the shifted clamp into INT32_MAX)
   kPackedRightShift,    // max(-shift, 0)
-  kPackedRightMask,     // 2^right - 1
-  kPackedRightHalf,     // (2^right - 1) >> 1
+  kPackedRightHalf,     // 2^right >> 1: RDBP's rounding term (0 when right = 0)
   kPackedParamArrays
 };
 

@@ -68,8 +68,7 @@ BinaryRequant make_requant(int32_t multiplier, int32_t shift) {
   values[kPackedLeftHi] = std::numeric_limits<int32_t>::max() >> r.left;
   values[kPackedLeftLowBits] = static_cast<int32_t>((uint32_t{1} << r.left) - 1);
   values[kPackedRightShift] = right;
-  values[kPackedRightMask] = static_cast<int32_t>((uint32_t{1} << right) - 1);
-  values[kPackedRightHalf] = static_cast<int32_t>(((uint32_t{1} << right) - 1) >> 1);
+  values[kPackedRightHalf] = static_cast<int32_t>((uint32_t{1} << right) >> 1);
   for (int k = 0; k < kPackedParamArrays; ++k) {
     for (int lane = 0; lane < 16; ++lane) r.lanes[k][lane] = values[k];
   }

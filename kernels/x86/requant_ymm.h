@@ -50,14 +50,13 @@ __attribute__((always_inline)) inline __m256i requantize_ymm_unclamped(__m256i x
   even = _mm256_srli_epi64(even, 31);
   odd = _mm256_slli_epi64(odd, 1);  // bits 31..62 into the high dword
   x = _mm256_blend_epi32(even, odd, 0xAA);
-  // RDBP (eq. 5): round half away from zero = arithmetic shift, plus one when
-  // the remainder exceeds half the divisor (half + 1 for negative x).
-  const __m256i mask = load(kPackedRightMask);
-  const __m256i remainder = _mm256_and_si256(x, mask);
-  const __m256i threshold =
-      _mm256_sub_epi32(load(kPackedRightHalf), _mm256_cmpgt_epi32(_mm256_setzero_si256(), x));
-  x = _mm256_srav_epi32(x, load(kPackedRightShift));
-  return _mm256_sub_epi32(x, _mm256_cmpgt_epi32(remainder, threshold));
+  // RDBP (eq. 5): rounding half away from zero is sign(x) * ((|x| + 2^(r-1))
+  // >> r), the shift logical: vpabsd of INT32_MIN is 2^31 read unsigned, and
+  // 2^31 + 2^30 < 2^32, so the magnitude never wraps; vpsignd negates it back
+  // (0 stays 0). Exact for every int32 x and r in [0, 31].
+  const __m256i magnitude = _mm256_srlv_epi32(
+      _mm256_add_epi32(_mm256_abs_epi32(x), load(kPackedRightHalf)), load(kPackedRightShift));
+  return _mm256_sign_epi32(magnitude, x);
 }
 
 __attribute__((always_inline)) inline __m256i requantize_ymm(__m256i x, const int32_t* prm, int64_t stride, int64_t j,

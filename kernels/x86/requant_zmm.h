@@ -37,13 +37,12 @@ inline __m512i requantize_zmm_unclamped(__m512i x, const int32_t* prm, int64_t s
   even = _mm512_srli_epi64(even, 31);
   odd = _mm512_slli_epi64(odd, 1);
   x = _mm512_mask_blend_epi32(0xAAAA, even, odd);
-  const __m512i remainder = _mm512_and_si512(x, load(kPackedRightMask));
+  // RDBP (eq. 5) as in requant_ymm.h: sign(x) * ((|x| + 2^(r-1)) >> r) with
+  // a logical shift (no vpsignd on zmm: a masked subtract from 0 negates).
   const __mmask16 negative = _mm512_cmplt_epi32_mask(x, _mm512_setzero_si512());
-  const __m512i half = load(kPackedRightHalf);
-  const __m512i threshold = _mm512_mask_add_epi32(half, negative, half, _mm512_set1_epi32(1));
-  x = _mm512_srav_epi32(x, load(kPackedRightShift));
-  const __mmask16 round_up = _mm512_cmpgt_epi32_mask(remainder, threshold);
-  return _mm512_mask_add_epi32(x, round_up, x, _mm512_set1_epi32(1));
+  const __m512i magnitude = _mm512_srlv_epi32(
+      _mm512_add_epi32(_mm512_abs_epi32(x), load(kPackedRightHalf)), load(kPackedRightShift));
+  return _mm512_mask_sub_epi32(magnitude, negative, _mm512_setzero_si512(), magnitude);
 }
 
 inline __m512i requantize_zmm(__m512i x, const int32_t* prm, int64_t stride, int64_t j,
