@@ -21,8 +21,11 @@ namespace {
 class PoolKernels : public ::testing::TestWithParam<Isa> {
  protected:
   void SetUp() override {
-    if (!isa_built(GetParam()) || !isa_supported(GetParam())) {
-      GTEST_SKIP() << isa_name(GetParam()) << " not built or not supported here";
+    if (!isa_built(GetParam())) {
+      GTEST_SKIP() << isa_name(GetParam()) << " kernels are not built in this configuration";
+    }
+    if (!isa_supported(GetParam())) {
+      GTEST_SKIP() << "this CPU does not support " << isa_name(GetParam());
     }
   }
 };
