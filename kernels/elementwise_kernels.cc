@@ -206,7 +206,7 @@ void plan_broadcast(const BinaryShapes& s, PreparedBinary* r) {
   }
 }
 
-// int16: the all-int16 kernels (x86 only; ARM runs int16 on the reference).
+// int16: the all-int16 kernels (qs16_*, on x86 and ARM).
 BinaryRunFn add_kernel(Isa isa, const char** name, bool subtract, bool int16) {
 #if defined(DYAD_BUILT_AVX2)
   if (isa == Isa::kAvx2) {
@@ -220,7 +220,12 @@ BinaryRunFn add_kernel(Isa isa, const char** name, bool subtract, bool int16) {
   }
 #endif
 #if defined(DYAD_BUILT_NEON)
-  if (isa == Isa::kNeon && !int16) {
+  if (isa == Isa::kNeon) {
+    // Sub is the Add kernel with a' - b' (the same file).
+    if (int16) {
+      *name = subtract ? "qs16_vsub_16__neon" : "qs16_vadd_16__neon";
+      return qs16_vadd_16__neon;
+    }
     *name = subtract ? "qs8_vsub_16__neon" : "qs8_vadd_16__neon";
     return qs8_vadd_16__neon;
   }
@@ -244,7 +249,11 @@ BinaryRunFn mul_kernel(Isa isa, const char** name, bool int16) {
   }
 #endif
 #if defined(DYAD_BUILT_NEON)
-  if (isa == Isa::kNeon && !int16) {
+  if (isa == Isa::kNeon) {
+    if (int16) {
+      *name = "qs16_vmul_16__neon";
+      return qs16_vmul_16__neon;
+    }
     *name = "qs8_vmul_16__neon";
     return qs8_vmul_16__neon;
   }

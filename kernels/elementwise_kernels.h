@@ -1,6 +1,6 @@
 // ISA-independent entry points of the optimized Add / Sub / Mul (eqs. 7-10,
 // docs/kernels.md "Elementwise"): a, b and the output all int8 (qs8_*
-// kernels) or all int16 with zero point 0 (qs16_* kernels, x86 only). The
+// kernels) or all int16 with zero point 0 (qs16_* kernels). The
 // runtime calls, at prepare:
 //   binary_can_use(isa, op, mul_or_add_params)  -> if false, use ref::add/sub/mul
 //   binary_prepare(isa, op, params) once (broadcast plan + constants)
@@ -96,8 +96,8 @@ struct PreparedBinary {
 
 // True if `isa` has an optimized kernel for `op` in this build and the CPU
 // runs it (any x86 path uses AVX2, any ARM path NEON), a, b and the output
-// are all int8 (x86, ARM) or all int16 with zero points 0 (x86 only; Add/Sub
-// with left_shift <= 15), and the parameters are ones it handles exactly.
+// are all int8 or all int16 with zero points 0 (Add/Sub with
+// left_shift <= 15), and the parameters are ones it handles exactly.
 // Mixed int8 / int16 operands: false (ref::add/sub/mul).
 bool binary_can_use(Isa isa, BinaryOp op, const AddParams& p);
 bool binary_can_use(Isa isa, BinaryOp op, const MulParams& p);
@@ -124,5 +124,9 @@ void qs8_vadd_16__neon(const BinaryKernelParams& p, const void* a, const void* b
                        size_t n, const int32_t* a_value, const int32_t* b_value);
 void qs8_vmul_16__neon(const BinaryKernelParams& p, const void* a, const void* b, void* out,
                        size_t n, const int32_t* a_value, const int32_t* b_value);
+void qs16_vadd_16__neon(const BinaryKernelParams& p, const void* a, const void* b, void* out,
+                        size_t n, const int32_t* a_value, const int32_t* b_value);
+void qs16_vmul_16__neon(const BinaryKernelParams& p, const void* a, const void* b, void* out,
+                        size_t n, const int32_t* a_value, const int32_t* b_value);
 
 }  // namespace dyad

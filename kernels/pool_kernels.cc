@@ -76,12 +76,16 @@ bool family(Isa isa, Family* f) {
 #if defined(DYAD_BUILT_NEON)
       f->gavgpool = pool_isa::qs8_gavgpool_c16__neon;
       f->gavgpool_name = "qs8_gavgpool_c16__neon";
+      f->gavgpool16 = pool_isa::qs16_gavgpool_c16__neon;
+      f->gavgpool16_name = "qs16_gavgpool_c16__neon";
       f->max_rows = pool_isa::s8_maxpool_16__neon;
       f->max_pool_name = "s8_maxpool_16__neon";
       f->max_rows16 = pool_isa::s16_maxpool_8__neon;
       f->max_pool16_name = "s16_maxpool_8__neon";
       f->lut = pool_isa::x8_lut_16__neon;
       f->lut_name = "x8_lut_16__neon";
+      f->lut16 = pool_isa::s16_lut_interp_16__neon;
+      f->lut16_name = "s16_lut_interp_16__neon";
       f->resize_row = pool_isa::qs8_resize_bilinear_16__neon;
       f->resize_name = "qs8_resize_bilinear_16__neon";
       return true;

@@ -33,7 +33,7 @@ struct MeanPlan {
 };
 // False: use ref::mean (axes not one contiguous run, inner < 8, too many
 // reduced elements — int16: more than 65536 —, or no optimized path for
-// `isa` and p.type: int16 data runs on x86 paths only).
+// `isa`).
 bool mean_plan(Isa isa, const MeanParams& p, MeanPlan* plan);
 // input / output: int8 or int16 elements (p.type).
 void mean_run(const MeanPlan& plan, const MeanParams& p, const void* input, void* output,
@@ -64,7 +64,7 @@ void lut_table_for_s8(const int8_t* table, uint8_t* byte_table);
 bool requantize_table(const RequantizeParams& p, uint8_t* byte_table);
 
 // ---- Interpolated int16 table (eq. 13b, W8A16 models): out = ref::lut_s16.
-// x86 paths only (AVX2 gathers); ARM: false, the reference kernel.
+// x86 paths: AVX2 gathers; ARM paths: NEON with scalar pair loads.
 bool lut16_can_use(Isa isa);
 const char* lut16_kernel_name(Isa isa);
 void lut16_run(Isa isa, const int16_t* input, int64_t count, const int16_t* table, int16_t* output);
@@ -120,9 +120,11 @@ void qs8_resize_bilinear_16__avx2(const int8_t*, const int8_t*, int32_t, const R
 void x8_lut_64__avx512vbmi(const uint8_t*, int64_t, const uint8_t*, int8_t*);
 
 void qs8_gavgpool_c16__neon(const int8_t*, int64_t, int64_t, int64_t, const MeanRequant&, int8_t*);
+void qs16_gavgpool_c16__neon(const int16_t*, int64_t, int64_t, int64_t, const MeanRequant&, int16_t*);
 void s8_maxpool_16__neon(const int8_t* const*, int32_t, int64_t, int8_t, int8_t, int8_t*);
 void s16_maxpool_8__neon(const int16_t* const*, int32_t, int64_t, int16_t, int16_t, int16_t*);
 void x8_lut_16__neon(const uint8_t*, int64_t, const uint8_t*, int8_t*);
+void s16_lut_interp_16__neon(const int16_t*, int64_t, const int16_t*, int16_t*);
 void qs8_resize_bilinear_16__neon(const int8_t*, const int8_t*, int32_t, const ResizeTap*, int32_t,
                                   int64_t, int8_t*);
 

@@ -33,5 +33,11 @@ if(DYAD_ARCH_AARCH64 OR DYAD_ARCH_ARM32)
     add_executable(dyad_arm_gemm_probe ${CMAKE_SOURCE_DIR}/tools/qemu_insn_plugin/gemm_probe.cc)
     target_link_libraries(dyad_arm_gemm_probe PRIVATE dyad_kernels)
     dyad_target_warnings(dyad_arm_gemm_probe)
+    # Runs one Add / Sub / Mul / Mean / int16 table for the same plugin
+    # (tools/qemu_insn_plugin/count_elementwise_insns.sh).
+    add_executable(dyad_arm_elementwise_probe
+                   ${CMAKE_SOURCE_DIR}/tools/qemu_insn_plugin/elementwise_probe.cc)
+    target_link_libraries(dyad_arm_elementwise_probe PRIVATE dyad_kernels)
+    dyad_target_warnings(dyad_arm_elementwise_probe)
   endif()
 endif()

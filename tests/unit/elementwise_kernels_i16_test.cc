@@ -1,14 +1,16 @@
 // The all-int16 Add / Sub / Mul kernels (qs16_vadd_16__avx2,
-// qs16_vsub_16__avx2, qs16_vmul_16__avx2 through kernels/elementwise_kernels.h)
-// against ref::add / ref::sub / ref::mul with int16 types, tolerance 0, on
-// every x86 path this build has and this CPU runs (skipped otherwise): flat
-// lengths 1..70, scalar a / b, per-channel, per-pixel and middle-dim
-// broadcasts, values at -32768 / -32767 / 32767, every left shift 0..15,
-// multipliers 0 / 2^30 / INT32_MAX / random with left and right shifts,
-// saturating sums, clamps; each case whole and as random [begin, end)
-// splits with guard elements around the output. Also: which operand types
-// and parameters binary_can_use takes, and that ARM keeps int16 on the
-// reference.
+// qs16_vsub_16__avx2, qs16_vmul_16__avx2 on every x86 path;
+// qs16_vadd_16__neon, qs16_vsub_16__neon, qs16_vmul_16__neon on every ARM
+// path, through kernels/elementwise_kernels.h) against ref::add / ref::sub /
+// ref::mul with int16 types, tolerance 0, on every path this build has and
+// this CPU runs (skipped with the reason otherwise): flat lengths 1..70,
+// scalar a / b, per-channel, per-pixel and middle-dim broadcasts, values at
+// -32768 / -32767 / 32767, every left shift 0..15, multipliers 0 / 2^30 /
+// INT32_MAX / random with left and right shifts, saturating sums, clamps,
+// rounding ties of eq. 5 (half away from zero); each case whole and as
+// random [begin, end) splits with guard elements around the output. Also:
+// which operand types and parameters binary_can_use takes, and that the
+// reference path keeps int16 on the reference kernels.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -104,8 +106,16 @@ MulParams int16_mul(const BinaryShapes& s) {
   return p;
 }
 
-// The x86 paths (all run the AVX2 kernels).
-const Isa kX86[] = {Isa::kAvx2, Isa::kAvxVnni, Isa::kAvx512Vnni};
+// Every optimized path: the x86 ones run the AVX2 kernels, the ARM ones the
+// NEON kernels.
+const Isa kPaths[] = {Isa::kAvx2, Isa::kAvxVnni, Isa::kAvx512Vnni,
+                      Isa::kNeon, Isa::kNeonDot, Isa::kI8mm};
+
+// The profile name of the kernel `isa` runs for `op` ("qs16_vadd_16__neon", ...).
+std::string kernel_name(Isa isa, const char* op) {
+  const bool arm = isa == Isa::kNeon || isa == Isa::kNeonDot || isa == Isa::kI8mm;
+  return std::string("qs16_") + op + "_16__" + (arm ? "neon" : "avx2");
+}
 
 class ElementwiseI16KernelTest : public ::testing::TestWithParam<Isa> {
  protected:
@@ -161,8 +171,8 @@ class ElementwiseI16KernelTest : public ::testing::TestWithParam<Isa> {
     }
     ASSERT_TRUE(binary_can_use(GetParam(), op, p)) << what;
     const PreparedBinary prepared = binary_prepare(GetParam(), op, p);
-    EXPECT_STREQ(prepared.kernel_name,
-                 op == BinaryOp::kSub ? "qs16_vsub_16__avx2" : "qs16_vadd_16__avx2");
+    EXPECT_EQ(std::string(prepared.kernel_name),
+              kernel_name(GetParam(), op == BinaryOp::kSub ? "vsub" : "vadd"));
     for (int splits : {1, 3, 7}) check_run(prepared, a, b, expected, splits, rng, what);
   }
 
@@ -181,7 +191,7 @@ class ElementwiseI16KernelTest : public ::testing::TestWithParam<Isa> {
     ref::mul(p, a.data(), b.data(), expected.data());
     ASSERT_TRUE(binary_can_use(GetParam(), BinaryOp::kMul, p)) << what;
     const PreparedBinary prepared = binary_prepare(GetParam(), p);
-    EXPECT_STREQ(prepared.kernel_name, "qs16_vmul_16__avx2");
+    EXPECT_EQ(std::string(prepared.kernel_name), kernel_name(GetParam(), "vmul"));
     for (int splits : {1, 3, 7}) check_run(prepared, a, b, expected, splits, rng, what);
   }
 
@@ -364,6 +374,48 @@ TEST_P(ElementwiseI16KernelTest, EveryInt16Value) {
   }
 }
 
+// Eq. 5 ties: with M0 = 2^30 (M = 2^(shift - 1)) and small operands many
+// results are exactly k + 1/2 after SRDHM, which RDBP must round away from
+// zero (srshl alone rounds them up: the fix-up is what makes -0.5 -> -1).
+// Mul of every a in [-1024, 1023] with b in [-5, 5]; Add / Sub with both
+// inputs at M = 1/2 (shift 0) or 1/4 and the output shift -1..-12.
+TEST_P(ElementwiseI16KernelTest, RoundingTiesAwayFromZero) {
+  std::vector<int16_t> a, b;
+  for (int x = -1024; x <= 1023; ++x) {
+    for (int y = -5; y <= 5; ++y) {
+      a.push_back(static_cast<int16_t>(x));
+      b.push_back(static_cast<int16_t>(y));
+    }
+  }
+  const int32_t n = static_cast<int32_t>(a.size());
+  std::mt19937 rng(17000);
+  for (int shift = -1; shift >= -12; --shift) {
+    MulParams m = int16_mul(shapes_of({n}, {n}, {n}));
+    m.output_multiplier = 1 << 30;
+    m.output_shift = shift;
+    std::vector<int16_t> expected(a.size());
+    ref::mul(m, a.data(), b.data(), expected.data());
+    ASSERT_TRUE(binary_can_use(GetParam(), BinaryOp::kMul, m));
+    check_run(binary_prepare(GetParam(), m), a, b, expected, 3, rng,
+              "mul tie shift " + std::to_string(shift));
+    for (int l : {15, 4, 0}) {
+      AddParams p = int16_add(shapes_of({n}, {n}, {n}));
+      p.left_shift = l;
+      p.a_multiplier = p.b_multiplier = p.output_multiplier = 1 << 30;
+      p.a_shift = 0;
+      p.b_shift = -1;
+      p.output_shift = shift - l + 1;
+      if (p.output_shift < -31) continue;
+      const std::string what = " tie shift " + std::to_string(shift) + " L " + std::to_string(l);
+      check_add_values(p, BinaryOp::kAdd, a, b, rng, "add" + what);
+      check_add_values(p, BinaryOp::kSub, b, a, rng, "sub" + what);
+      p.a_shift = -3;  // the input's own RDBP (eq. 7) has ties too
+      check_add_values(p, BinaryOp::kSub, a, b, rng, "sub input shift -3" + what);
+    }
+    if (HasFatalFailure()) return;
+  }
+}
+
 TEST_P(ElementwiseI16KernelTest, WhichParametersAreAccepted) {
   const Isa isa = GetParam();
   AddParams p = int16_add(shapes_of({8}, {8}, {8}));
@@ -406,21 +458,19 @@ TEST_P(ElementwiseI16KernelTest, WhichParametersAreAccepted) {
   EXPECT_FALSE(binary_can_use(isa, BinaryOp::kMul, m));
 }
 
-INSTANTIATE_TEST_SUITE_P(Paths, ElementwiseI16KernelTest, ::testing::ValuesIn(kX86),
+INSTANTIATE_TEST_SUITE_P(Paths, ElementwiseI16KernelTest, ::testing::ValuesIn(kPaths),
                          [](const ::testing::TestParamInfo<Isa>& info) {
                            return std::string(isa_name(info.param));
                          });
 
-TEST(ElementwiseI16Kernel, ArmAndReferenceKeepInt16OnTheReference) {
+TEST(ElementwiseI16Kernel, ReferencePathKeepsInt16OnTheReference) {
   AddParams p = int16_add(shapes_of({8}, {8}, {8}));
   p.a_multiplier = p.b_multiplier = p.output_multiplier = 1 << 30;
   MulParams m = int16_mul(p.shapes);
   m.output_multiplier = 1 << 30;
-  for (Isa isa : {Isa::kReference, Isa::kNeon, Isa::kNeonDot, Isa::kI8mm}) {
-    EXPECT_FALSE(binary_can_use(isa, BinaryOp::kAdd, p)) << isa_name(isa);
-    EXPECT_FALSE(binary_can_use(isa, BinaryOp::kMul, m)) << isa_name(isa);
-    EXPECT_EQ(binary_prepare(isa, BinaryOp::kAdd, p).run, nullptr) << isa_name(isa);
-  }
+  EXPECT_FALSE(binary_can_use(Isa::kReference, BinaryOp::kAdd, p));
+  EXPECT_FALSE(binary_can_use(Isa::kReference, BinaryOp::kMul, m));
+  EXPECT_EQ(binary_prepare(Isa::kReference, BinaryOp::kAdd, p).run, nullptr);
 }
 
 }  // namespace

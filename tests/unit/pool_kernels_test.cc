@@ -21,8 +21,11 @@ namespace {
 class PoolKernels : public ::testing::TestWithParam<Isa> {
  protected:
   void SetUp() override {
-    if (!isa_built(GetParam()) || !isa_supported(GetParam())) {
-      GTEST_SKIP() << isa_name(GetParam()) << " not built or not supported here";
+    if (!isa_built(GetParam())) {
+      GTEST_SKIP() << isa_name(GetParam()) << " kernels are not built in this configuration";
+    }
+    if (!isa_supported(GetParam())) {
+      GTEST_SKIP() << "this CPU does not support " << isa_name(GetParam());
     }
   }
 };
@@ -117,11 +120,14 @@ void check_mean16(Isa isa, std::mt19937& rng, const Shape& shape, std::vector<in
   p.multiplier = rq.multiplier;
   p.shift = rq.shift;
   MeanPlan plan;
-  if (!mean_plan(isa, p, &plan)) {
-    EXPECT_TRUE(isa == Isa::kNeon || isa == Isa::kNeonDot || isa == Isa::kI8mm)
-        << "x86 paths run int16 Mean";
-    return;
-  }
+  // Every path has an int16 Mean kernel; inner < 8 stays on ref::mean.
+  int64_t inner = 1;
+  for (int d = axes.back() + 1; d < shape.rank; ++d) inner *= shape.dims[d];
+  const bool planned = mean_plan(isa, p, &plan);
+  ASSERT_EQ(planned, inner >= 8) << "int16 mean case " << i << " inner " << inner;
+  if (!planned) return;
+  const bool arm = isa == Isa::kNeon || isa == Isa::kNeonDot || isa == Isa::kI8mm;
+  EXPECT_STREQ(plan.kernel, arm ? "qs16_gavgpool_c16__neon" : "qs16_gavgpool_c16__avx2");
   std::vector<int16_t> input(static_cast<size_t>(shape.elements()));
   const bool extremes = i % 3 == 0;  // all one extreme: the largest sums
   for (auto& v : input) {
@@ -147,6 +153,42 @@ TEST_P(PoolKernels, MeanInt16MatchesReference) {
   for (int32_t c : {16, 24, 96, 120, 33}) check_mean16(GetParam(), rng, shape_of({1, 6, 24, c}), {1, 2}, i++);
   check_mean16(GetParam(), rng, shape_of({1, 256, 256, 8}), {1, 2}, i++);  // 65536 rows, at the limit
   check_mean16(GetParam(), rng, shape_of({1, 256, 256, 8}), {1, 2}, 3 * 7);  // and all 32767
+}
+
+// Channel counts 1..40 around the 8 / 16-lane blocks (1..7: the plan refuses,
+// ref::mean), odd and even row counts (the NEON kernel adds two rows per
+// step), the whole int16 range and all-extreme inputs with every edge
+// multiplier / shift, several images; then 65536 rows (the limit, where
+// |sum| reaches 2^31) of every channel count around the blocks, all at
+// -32768 (sum exactly -2^31) or 32767.
+TEST_P(PoolKernels, MeanInt16ChannelsAndLargeReductions) {
+  std::mt19937 rng(14);
+  int i = 0;
+  for (int32_t c = 1; c <= 40; ++c) {
+    for (int k = 0; k < 4; ++k) {
+      check_mean16(GetParam(), rng,
+                   shape_of({uniform(rng, 1, 3), uniform(rng, 1, 7), uniform(rng, 1, 7), c}), {1, 2},
+                   i++);
+      if (HasFatalFailure()) return;
+    }
+  }
+  // Case numbers pick the inputs (i % 3 == 0: all -32768 when i is even,
+  // all 32767 when odd) and the multiplier (random_requant(i % 14)).
+  for (int32_t rows : {1, 2, 3, 255, 256, 257, 4097}) {
+    for (int k : {0, 3, 6, 9, 2, 4, 8, 11, 13}) {
+      check_mean16(GetParam(), rng, shape_of({1, rows, 24}), {1}, k);
+      check_mean16(GetParam(), rng, shape_of({2, rows, 17}), {1}, k);
+    }
+  }
+  int k = 0;
+  for (int32_t c : {8, 15, 16, 17, 24, 33}) {
+    const int low[] = {0, 6, 12}, high[] = {3, 9, 15};
+    check_mean16(GetParam(), rng, shape_of({1, 65536, c}), {1}, low[k % 3]);    // sum -2^31
+    check_mean16(GetParam(), rng, shape_of({1, 65536, c}), {1}, high[k % 3]);   // all 32767
+    check_mean16(GetParam(), rng, shape_of({1, 256, 256, c}), {1, 2}, 5 + k);  // random
+    ++k;
+    if (HasFatalFailure()) return;
+  }
 }
 
 TEST_P(PoolKernels, MeanGlobalAveragePoolMatchesReference) {
@@ -443,7 +485,10 @@ TEST_P(PoolKernels, Int16LutMatchesReferenceForEveryValueAndLength) {
           t == 0 ? j * 128 - 32768 + (j == 512 ? -1 : 0)
                  : t == 1 ? (j % 2 ? 32767 : -32768) : uniform(rng, -32768, 32767));
     }
-    for (int64_t n : {0, 1, 7, 8, 15, 16, 17, 31, 33, 100, 65536, 65536 + 13}) {
+    std::vector<int64_t> lengths;
+    for (int64_t n = 0; n <= 40; ++n) lengths.push_back(n);
+    for (int64_t n : {63, 64, 65, 100, 65536, 65536 + 13}) lengths.push_back(n);
+    for (int64_t n : lengths) {
       std::vector<int16_t> in(static_cast<size_t>(n));
       for (int64_t i = 0; i < n; ++i) {
         in[static_cast<size_t>(i)] =
