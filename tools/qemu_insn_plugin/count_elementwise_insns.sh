@@ -1,6 +1,6 @@
 #!/bin/sh
 # Instructions per element of the ARM elementwise kernels (int8 and int16
-# Add / Sub / Mul), of the Mean kernels (per input element) and of the int16
+# Add / Sub / Mul; "i8n" = int8 with the converter's 16-bit-form parameters), of the Mean kernels (per input element) and of the int16
 # interpolated table, counted exactly by the insn_count qemu plugin
 # (docs/kernels_arm.md). Runs dyad_arm_elementwise_probe (from an AArch64
 # build) at two sizes and prints the difference per extra element, i.e. the
@@ -36,7 +36,7 @@ count() {  # probe args -> instructions executed in the kernel functions
 }
 printf '%-6s %-5s %-28s %10s\n' op type kernel insns/element
 for op in add sub mul; do
-  for type in i8 i16; do
+  for type in i8 i8n i16; do
     name=$(qemu-aarch64 -cpu max $sysroot "$probe" $isa $op $type 16 | cut -d' ' -f1)
     a=$(count $isa $op $type 16384)
     b=$(count $isa $op $type 32768)

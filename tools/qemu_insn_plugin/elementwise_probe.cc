@@ -1,11 +1,13 @@
 // Runs one elementwise / Mean / int16-table kernel on a chosen ARM path, once,
 // for the instruction-counting qemu plugin (count_elementwise_insns.sh). Not a
 // test: it checks nothing but the arguments.
-//   dyad_arm_elementwise_probe neon add i16 4096     (add | sub | mul; i8 | i16; n elements)
+//   dyad_arm_elementwise_probe neon add i16 4096     (add | sub | mul; i8 | i8n | i16; n elements)
 //   dyad_arm_elementwise_probe neon mean i16 64 256  (channels, rows)
 //   dyad_arm_elementwise_probe neon lut16 4096
-// Parameters are the converter's usual ones (L = 20 for int8, 15 for int16,
-// the larger input at M = 1/2), operands random, flat same-shape runs.
+// Parameters are the converter's usual ones (int8: L = 20 and 31-bit
+// multipliers, or with "i8n" L = 7 and 15-bit multipliers, the 16-bit form
+// BinaryKernelParams::narrow; int16: L = 15; the larger input at M = 1/2),
+// operands random, flat same-shape runs.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -36,7 +38,9 @@ std::vector<T> random_values(size_t n) {
 }
 
 template <typename T>
-int run_binary(dyad::Isa isa, const std::string& op, int32_t n, dyad::DType type) {
+int run_binary(dyad::Isa isa, const std::string& op, int32_t n, dyad::DType type, bool narrow) {
+  // 15 significant bits (narrow): the low 16 bits of M0 cleared.
+  auto m0 = [narrow](int32_t m) { return narrow ? m & ~0xFFFF : m; };
   const dyad::BinaryShapes shapes{flat(n), flat(n), flat(n)};
   const bool i16 = type == dyad::DType::kInt16;
   dyad::PreparedBinary prepared;
@@ -44,7 +48,7 @@ int run_binary(dyad::Isa isa, const std::string& op, int32_t n, dyad::DType type
     dyad::MulParams p;
     p.shapes = shapes;
     p.a_type = p.b_type = p.output_type = type;
-    p.output_multiplier = 1518500250;
+    p.output_multiplier = m0(1518500250);
     p.output_shift = i16 ? -15 : -7;
     p.act_min = i16 ? -32768 : -128;
     p.act_max = i16 ? 32767 : 127;
@@ -55,13 +59,13 @@ int run_binary(dyad::Isa isa, const std::string& op, int32_t n, dyad::DType type
     dyad::AddParams p;
     p.shapes = shapes;
     p.a_type = p.b_type = p.output_type = type;
-    p.left_shift = i16 ? 15 : 20;
+    p.left_shift = i16 ? 15 : (narrow ? 7 : 20);
     p.a_multiplier = 1 << 30;
     p.a_shift = 0;
-    p.b_multiplier = 1518500250;
+    p.b_multiplier = m0(1518500250);
     p.b_shift = -1;
-    p.output_multiplier = 1300000000;
-    p.output_shift = i16 ? -14 : -19;
+    p.output_multiplier = m0(1300000000);
+    p.output_shift = i16 ? -14 : (narrow ? -6 : -19);
     p.act_min = i16 ? -32768 : -128;
     p.act_max = i16 ? 32767 : 127;
     if (!i16) p.a_zero_point = 3;
@@ -72,7 +76,8 @@ int run_binary(dyad::Isa isa, const std::string& op, int32_t n, dyad::DType type
   const auto b = random_values<T>(static_cast<size_t>(n) + 1);
   std::vector<T> out(static_cast<size_t>(n));
   dyad::binary_run(prepared, a.data(), b.data() + 1, out.data(), 0, n);
-  std::printf("%s %d\n", prepared.kernel_name, static_cast<int>(out[0]));
+  std::printf("%s%s %d\n", prepared.kernel_name, prepared.params.narrow ? "(narrow)" : "",
+              static_cast<int>(out[0]));
   return 0;
 }
 
@@ -111,7 +116,7 @@ int run_lut16(dyad::Isa isa, int32_t n) {
 
 int main(int argc, char** argv) {
   if (argc < 4) {
-    std::fprintf(stderr, "usage: %s ISA add|sub|mul i8|i16 N | ISA mean i8|i16 C ROWS | ISA lut16 N\n",
+    std::fprintf(stderr, "usage: %s ISA add|sub|mul i8|i8n|i16 N | ISA mean i8|i16 C ROWS | ISA lut16 N\n",
                  argv[0]);
     return 2;
   }
@@ -129,9 +134,10 @@ int main(int argc, char** argv) {
     if (op == "mean" && argc >= 6) {
       status = run_mean(isa, type, std::atoi(argv[4]), std::atoi(argv[5]));
     } else if (type == dyad::DType::kInt16) {
-      status = run_binary<int16_t>(isa, op, std::atoi(argv[4]), type);
+      status = run_binary<int16_t>(isa, op, std::atoi(argv[4]), type, false);
     } else {
-      status = run_binary<int8_t>(isa, op, std::atoi(argv[4]), type);
+      status = run_binary<int8_t>(isa, op, std::atoi(argv[4]), type,
+                                  std::strcmp(argv[3], "i8n") == 0);
     }
   }
   if (status == 1) std::fprintf(stderr, "%s: no optimized kernel on this path / CPU\n", argv[1]);

@@ -34,9 +34,11 @@ inline void rescale8(int8x8_t q, int8x8_t zero_point, int32x4_t left_shift, cons
 // elementwise_kernels.cc, set_narrow).
 struct Narrow8 {
   int16x8_t high16, neg_right;
+  bool no_right_shift;  // the converter's larger input (M = 1/2): RDBP is the identity
 };
 inline Narrow8 narrow8(const BinaryRequant& r) {
-  return Narrow8{vdupq_n_s16(r.high16), vdupq_n_s16(static_cast<int16_t>(r.neg_right))};
+  return Narrow8{vdupq_n_s16(r.high16), vdupq_n_s16(static_cast<int16_t>(r.neg_right)),
+                 r.neg_right == 0};
 }
 
 // SRDHM(t, m * 2^16) = sqrdmulh.8h(t, m) = floor((t * m + 2^14) / 2^15) (never
@@ -45,6 +47,7 @@ inline Narrow8 narrow8(const BinaryRequant& r) {
 // away from zero).
 inline int16x8_t srdhm_rdbp16(int16x8_t t, const Narrow8& r) {
   const int16x8_t high = vqrdmulhq_s16(t, r.high16);
+  if (r.no_right_shift) return high;  // the same way for a whole call
   const int16x8_t fixup = vshrq_n_s16(vandq_s16(high, r.neg_right), 15);
   return vrshlq_s16(vqaddq_s16(high, fixup), r.neg_right);
 }
