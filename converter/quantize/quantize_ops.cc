@@ -963,9 +963,26 @@ void Quantizer::QuantizeNode(const Node& n) {
       perm = IdentityPerm(in_s.size());
       if (axis != static_cast<int64_t>(in_s.size()) - 1) Fail(n, "softmax over a non-last axis is not supported");
     }
+    const double beta = 1.0;
+    if (out_params().dtype == fb::DType::INT16) {
+      // Eq. 14b (W8A16): the int16 input as it is; exp of d = l and of
+      // d = 256 h (l, h in [0, 255]), 2^23 fixed point.
+      const int32_t x = Ensure(n, n.Input(0), perm);
+      const QParams& in = Params(n, n.Input(0));
+      std::vector<int32_t> table(512);
+      for (int j = 0; j < 256; ++j) {
+        table[j] = static_cast<int32_t>(std::lround(std::ldexp(std::exp(-beta * in.scale * j), 23)));
+        table[256 + j] =
+            static_cast<int32_t>(std::lround(std::ldexp(std::exp(-beta * in.scale * 256.0 * j), 23)));
+      }
+      const int32_t y = NewAct(n.outputs[0], perm);
+      AddOp(n, fb::OperatorOptions::SoftmaxOptions, {x}, {y}, [table](Fbb& f) {
+        return fb::CreateSoftmaxOptionsDirect(f, &table).Union();
+      });
+      return;
+    }
     const int32_t x = Int8Input(n, n.Input(0), perm);
     const QParams& in = Params8(n, n.Input(0));
-    const double beta = 1.0;
     std::vector<int32_t> table(256);
     for (int d = 0; d < 256; ++d)  // eq. 14
       table[d] = static_cast<int32_t>(std::lround(std::ldexp(std::exp(-beta * in.scale * d), 23)));

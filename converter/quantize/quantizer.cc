@@ -135,6 +135,30 @@ struct UnionFind {
   void Unite(const std::string& a, const std::string& b) { parent[Find(a)] = Find(b); }
 };
 
+bool SoftmaxWritesInt16(const Graph& g, const std::vector<std::string>& members,
+                        const std::map<std::string, bool>& wide, UnionFind& uf) {
+  // W8A16: a Softmax output group is int16 when the Softmax reads an int16
+  // group and no Conv/Gemm reads the output (their int16 inputs need the
+  // accumulator limit of Int16Limit, which a probability range cannot take).
+  bool softmax_reads_int16 = false;
+  for (const auto& name : members) {
+    const int p = g.ProducerIndex(name);
+    if (p >= 0 && g.nodes[p].op == "Softmax") {
+      const std::string& in = g.nodes[p].Input(0);
+      softmax_reads_int16 = !g.IsConstant(in) && wide.count(uf.Find(in)) > 0;
+      if (!softmax_reads_int16) return false;
+    }
+    for (int c : g.ConsumerIndices(name)) {
+      const std::string& op = g.nodes[c].op;
+      if (op == "Conv" || op == "ConvTranspose" || op == "Gemm" ||
+          (op == "MatMul" && g.IsConstant(g.nodes[c].Input(1))))
+        return false;
+    }
+  }
+  return softmax_reads_int16;
+}
+
+
 }  // namespace
 
 const Shape& Quantizer::IrShape(const std::string& name) const {
@@ -461,6 +485,19 @@ void Quantizer::AssignParams() {
       QParams p;
       p.scale = 1.0 / 256.0;
       p.zero_point = -128;
+      if (SoftmaxWritesInt16(g_, members, wide, uf)) {
+        // Eq. 14b: int16 in and out, scale 1/32768; readers that take int8
+        // only get a Requantize copy with the int8 parameters.
+        QParams p16;
+        p16.dtype = fb::DType::INT16;
+        p16.scale = 1.0 / 32768.0;
+        p16.zero_point = 0;
+        for (const auto& name : members) {
+          qp_[name] = p16;
+          qp8_[name] = p;
+        }
+        continue;
+      }
       for (const auto& name : members) qp_[name] = p;
       continue;
     }

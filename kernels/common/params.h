@@ -187,7 +187,9 @@ struct ResizeTap {
 
 struct SoftmaxParams {
   int32_t rows = 0, cols = 0;
-  const int32_t* exp_table = nullptr;  // 256 entries
+  // int8 in and out (eq. 14): 256 entries; int16 in and out (eq. 14b): 512,
+  // exp at d = l (first 256) and at d = 256 h (last 256), multiplied.
+  const int32_t* exp_table = nullptr;
   int32_t input_zero_point = 0;        // unused by the math (differences only)
 };
 

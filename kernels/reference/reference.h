@@ -74,6 +74,9 @@ void softmax(const SoftmaxParams& p, const int8_t* input, int8_t* output);
 void layer_norm(const LayerNormParams& p, const int8_t* input, int8_t* output);
 // Rows [row_begin, row_end) of p.rows (each row is independent: any split
 // gives the bytes of softmax() / layer_norm()).
+// int16 in (Z = 0) and out (scale 1/32768, Z = 0), eq. 14b (512-entry table).
+void softmax_s16_rows(const SoftmaxParams& p, const int16_t* input, int16_t* output,
+                      int64_t row_begin, int64_t row_end);
 void softmax_rows(const SoftmaxParams& p, const int8_t* input, int8_t* output, int64_t row_begin,
                   int64_t row_end);
 void layer_norm_rows(const LayerNormParams& p, const int8_t* input, int8_t* output,

@@ -50,6 +50,42 @@ uint32_t softmax_reciprocal(uint64_t s, int k) {
 
 }  // namespace
 
+// Eq. 14b: int16 input (Z = 0), d_i = m - q_i in [0, 65535]. exp(-beta S_in d)
+// = exp(-beta S_in 256 h) exp(-beta S_in l) for d = 256 h + l, so two
+// 256-entry tables in 2^23 fixed point (the table's first half E_l[l], its
+// second E_h[h]) give
+//   e_i = (E_h[h] E_l[l] + 2^22) >> 23  in [0, 2^23]  (E_h[0] = E_l[0] = 2^23),
+// within a few 2^-23 relative of the exact exponential (a product of two
+// roundings, then one more); then the same reciprocal as eq. 14a with 15
+// output bits:
+//   out_i = min((e_i R + 2^(k+15)) >> (k+16), 32767)   (scale 1/32768, Z = 0).
+// e_i R < 2^23 2^31 fits uint64; k + 16 <= 39 + log2(n) < 64 for n < 2^24.
+void softmax_s16_rows(const SoftmaxParams& p, const int16_t* input, int16_t* output,
+                      int64_t row_begin, int64_t row_end) {
+  auto exp_at = [&p](int32_t d) -> int64_t {
+    const int64_t fine = p.exp_table[d & 255], coarse = p.exp_table[256 + (d >> 8)];
+    return (fine * coarse + (int64_t{1} << 22)) >> 23;
+  };
+  for (int64_t r = row_begin; r < row_end; ++r) {
+    const int16_t* in = input + r * p.cols;
+    int16_t* out = output + r * p.cols;
+    int32_t row_max = -32768;
+    for (int32_t i = 0; i < p.cols; ++i) row_max = in[i] > row_max ? in[i] : row_max;
+    int64_t sum = 0;
+    for (int32_t i = 0; i < p.cols; ++i) sum += exp_at(row_max - in[i]);
+    // The row maximum gives e = 2^23 (the verifier checks both tables' first
+    // entries), so sum >= 2^23: never 0.
+    const int k = floor_log2(static_cast<uint64_t>(sum));
+    const uint64_t reciprocal = softmax_reciprocal(static_cast<uint64_t>(sum), k);
+    const int shift = k + 16;
+    for (int32_t i = 0; i < p.cols; ++i) {
+      const uint64_t e = static_cast<uint64_t>(exp_at(row_max - in[i]));
+      const uint64_t v = (e * reciprocal + (uint64_t{1} << (shift - 1))) >> shift;
+      out[i] = static_cast<int16_t>(v > 32767 ? 32767 : v);
+    }
+  }
+}
+
 void softmax(const SoftmaxParams& p, const int8_t* input, int8_t* output) {
   softmax_rows(p, input, output, 0, p.rows);
 }

@@ -208,15 +208,15 @@ void CheckPaddleOcr(const std::string& activations, double min_cosine, double mi
 
 TEST(RealModels, PaddleOcrMobileV2Cls) {
   SKIP_WITHOUT("ppocr_mobile_v2_cls.onnx");
-  CheckPaddleOcr("int8", 0.99, 0.9);  // measured cosine 0.99279, top-1 0.958 (46 of 48 crops)
+  CheckPaddleOcr("int8", 0.99, 0.9);  // measured cosine 0.99189, top-1 0.958 (46 of 48 crops)
 }
 
 TEST(RealModels, PaddleOcrMobileV2ClsW8A16) {
   SKIP_WITHOUT("ppocr_mobile_v2_cls.onnx");
-  // Measured cosine 0.99963 (31.3 dB); top-1 0.917 (44 of 48). The four
-  // others are near-ties: float probabilities within 0.021 of 1/2, three of
-  // which the int8 Softmax output (1/256 steps) gives as exactly 0.5 / 0.5.
-  CheckPaddleOcr("int16", 0.99, 0.9);
+  // Measured cosine 0.99962 (31.2 dB); top-1 0.958 (46 of 48) with the
+  // int16 Softmax (eq. 14b). With the int8 Softmax it was 0.917: near-ties
+  // (float probabilities within 0.021 of 1/2) that 1/256 steps made 0.5 / 0.5.
+  CheckPaddleOcr("int16", 0.99, 0.95);
 }
 
 // Floors: the offsets' cosine, and per held-out photograph the segment recall

@@ -94,11 +94,12 @@ TEST(W8A16, Int8OnlyOpsReadARequantizedCopy) {
   b.In("x", {1, 3, 4, 4}).Const("w1", RandomTensor({5, 3, 3, 3}, -0.5f, 0.5f, 5));
   Node& c1 = b.Add("Conv", {"x", "w1"}, {"a"});
   c1.attrs["pads"] = Attribute::Ints({1, 1, 1, 1});
+  b.Const("slope", Tensor::Float({1}, {0.25f}));
   b.Add("Flatten", {"a"}, {"f"});
-  b.Add("Softmax", {"f"}, {"y"});  // int8 only (eq. 14)
+  b.Add("PRelu", {"f", "slope"}, {"y"});  // int8 only (eq. 19)
   b.Out("y");
   const Comparison c = QuantizeAndCompare(b.g, -2, 2, 8, 0, false, W8A16());
-  std::printf("conv-softmax: %.2f dB, cosine %.6f\n", c.sqnr, c.cosine);
+  std::printf("conv-prelu: %.2f dB, cosine %.6f\n", c.sqnr, c.cosine);
   EXPECT_EQ(c.q.params.at("a").dtype, fb::DType::INT16);
   EXPECT_EQ(c.q.params.at("f").dtype, fb::DType::INT16);
   EXPECT_EQ(c.q.params.at("y").dtype, fb::DType::INT8);
@@ -106,28 +107,63 @@ TEST(W8A16, Int8OnlyOpsReadARequantizedCopy) {
   const QOp* to8 = ProducerOf(c.q.model, "f/int8");
   ASSERT_NE(to8, nullptr);
   EXPECT_EQ(to8->type, fb::OperatorOptions::RequantizeOptions);
-  const QOp* softmax = ProducerOf(c.q.model, "y");
-  ASSERT_NE(softmax, nullptr);
-  EXPECT_EQ(c.q.model.tensors[softmax->inputs[0]].name, "f/int8");
+  const QOp* prelu = ProducerOf(c.q.model, "y");
+  ASSERT_NE(prelu, nullptr);
+  EXPECT_EQ(c.q.model.tensors[prelu->inputs[0]].name, "f/int8");
   EXPECT_GE(c.cosine, 0.99);
 }
 
+// Eq. 14b: a Softmax reading an int16 group reads it as it is and writes
+// int16 (scale 1/32768, Z = 0); one whose output a Conv reads stays int8
+// (an int16 Conv input needs the accumulator limit of Int16Limit).
+TEST(W8A16, SoftmaxIsInt16UnlessAConvReadsIt) {
+  auto graph = [](bool conv_after) {
+    GraphBuilder b;
+    b.In("x", {1, 3, 4, 4}).Const("w1", RandomTensor({5, 3, 3, 3}, -0.5f, 0.5f, 5));
+    b.Const("w2", RandomTensor({4, 80}, -0.5f, 0.5f, 6));
+    Node& c1 = b.Add("Conv", {"x", "w1"}, {"a"});
+    c1.attrs["pads"] = Attribute::Ints({1, 1, 1, 1});
+    b.Add("Flatten", {"a"}, {"f"});
+    b.Add("Softmax", {"f"}, {conv_after ? "s" : "y"});
+    if (conv_after) {
+      Node& g = b.Add("Gemm", {"s", "w2"}, {"y"});
+      g.attrs["transB"] = Attribute::Int(1);
+    }
+    b.Out("y");
+    return b.g;
+  };
+  const Comparison c16 = QuantizeAndCompare(graph(false), -2, 2, 8, 0, false, W8A16());
+  const Comparison c8 = QuantizeAndCompare(graph(false), -2, 2);
+  std::printf("conv-softmax: int8 %.2f dB, W8A16 %.2f dB (cosine %.6f)\n", c8.sqnr, c16.sqnr,
+              c16.cosine);
+  EXPECT_EQ(c16.q.params.at("f").dtype, fb::DType::INT16);
+  EXPECT_EQ(c16.q.params.at("y").dtype, fb::DType::INT16);
+  EXPECT_EQ(c16.q.params.at("y").zero_point, 0);
+  EXPECT_DOUBLE_EQ(c16.q.params.at("y").scale, 1.0 / 32768);
+  for (const auto& op : c16.q.model.ops) EXPECT_NE(op.type, fb::OperatorOptions::RequantizeOptions) << op.name;
+  EXPECT_GE(c16.sqnr, c8.sqnr + 10.0);
+  const Comparison gemm = QuantizeAndCompare(graph(true), -2, 2, 8, 0, false, W8A16());
+  EXPECT_EQ(gemm.q.params.at("s").dtype, fb::DType::INT8);
+  EXPECT_GE(gemm.cosine, 0.99);
+}
+
 TEST(W8A16, AveragesKeepTheirInputType) {
-  // libdyad averages int8 -> int8 or int16 -> int16. Softmax writes int8, so
+  // libdyad averages int8 -> int8 or int16 -> int16. PRelu writes int8, so
   // the GlobalAveragePool after it stays int8; a Mean over more than 65536
   // values stays int8 too (an int16 sum could saturate) and reads an int8
   // copy of its int16 input.
   GraphBuilder b;
   b.In("x", {1, 2, 260, 260}).Const("w1", RandomTensor({3, 2, 1, 1}, -1.0f, 1.0f, 9));
   b.Const("w2", RandomTensor({2, 3, 1, 1}, -1.0f, 1.0f, 10));
+  b.Const("slope", Tensor::Float({1}, {0.25f}));
   b.Add("Conv", {"x", "w1"}, {"a"});
-  b.Add("Softmax", {"a"}, {"s"});
+  b.Add("PRelu", {"a", "slope"}, {"s"});
   b.Add("GlobalAveragePool", {"s"}, {"g"});
   b.Add("GlobalAveragePool", {"a"}, {"m"});  // 67600 values
   b.Add("Conv", {"g", "w2"}, {"y"});
   b.Out("y").Out("m");
   const Comparison c = QuantizeAndCompare(b.g, -1, 1, 2, 0, false, W8A16());
-  std::printf("softmax -> average: %.2f dB, cosine %.6f\n", c.sqnr, c.cosine);
+  std::printf("prelu -> average: %.2f dB, cosine %.6f\n", c.sqnr, c.cosine);
   EXPECT_EQ(c.q.params.at("a").dtype, fb::DType::INT16);
   EXPECT_EQ(c.q.params.at("s").dtype, fb::DType::INT8);
   EXPECT_EQ(c.q.params.at("g").dtype, fb::DType::INT8);

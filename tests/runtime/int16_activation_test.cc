@@ -568,19 +568,28 @@ TEST(W8A16Errors, MixedDtypesAndInt16Limits) {
     m.outputs({y});
     expect_load_error(m.finish(), "act_min/act_max [-32768, 32767] outside the INT8 output range");
   }
-  {  // Softmax stays int8-only.
+  // Softmax: int8 -> int8 or int16 -> int16 (eq. 14b: Z = 0, 512 entries).
+  auto softmax_model = [](DType out_type, int32_t in_zero_point, int32_t out_zero_point,
+                          size_t entries) {
     ModelBuilder m;
     auto& b = m.fbb();
-    const int32_t x = m.tensor("s16", {1, 4}, DType::INT16, 0);
-    const int32_t y = m.tensor("y", {1, 4}, DType::INT8, -128);
-    std::vector<int32_t> table(256, 1 << 23);
+    const int32_t x = m.tensor("s16", {1, 4}, DType::INT16, in_zero_point);
+    const int32_t y = m.tensor("y", {1, 4}, out_type, out_zero_point);
+    std::vector<int32_t> table(entries, 1 << 23);
     m.op("sm", OperatorOptions::SoftmaxOptions,
          fb::CreateSoftmaxOptions(b, b.CreateVector(table)).Union(), {x}, {y});
     m.inputs({x});
     m.outputs({y});
-    expect_load_error(m.finish(), "op 0 'sm' (Softmax): input 0 (tensor 0 's16'): dtype INT16, "
-                                  "expected INT8");
-  }
+    return m.finish();
+  };
+  expect_load_error(softmax_model(DType::INT8, 0, -128, 512),
+                    "op 0 'sm' (Softmax): output 0 (tensor 1 'y'): dtype INT8, expected INT16");
+  expect_load_error(softmax_model(DType::INT16, 0, 0, 256),
+                    "exp_table: length 256, expected 512 for an int16 input");
+  expect_load_error(softmax_model(DType::INT16, 3, 0, 512),
+                    "an int16 softmax input must have zero_point 0");
+  expect_load_error(softmax_model(DType::INT16, 0, -128, 512),
+                    "softmax output must have zero_point 0 (scale 1/32768)");
 }
 
 }  // namespace

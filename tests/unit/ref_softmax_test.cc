@@ -3,6 +3,8 @@
 //     |out + 128 - min(256 p, 255)| <= 1/2 + 2^-22 + 256 (n + 1) / (2^24 - n)
 // and (b) the correctly rounded round(256 e / S) of the integer table, which
 // the kernel must equal except when 256 e / S is within 2^-22 below a half.
+// The int16 form (eq. 14b, ref::softmax_s16_rows) against the real softmax
+// with its bound.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -143,6 +145,73 @@ TEST(RefSoftmax, AnyRowRangeMatchesWhole) {
         },
         "softmax " + std::to_string(p.rows) + "x" + std::to_string(p.cols));
   }
+}
+
+// Eq. 14b's table: exp at d = l, then at d = 256 h, 2^23 fixed point.
+std::vector<int32_t> softmax_table16(double beta_times_scale) {
+  std::vector<int32_t> t(512);
+  for (int j = 0; j < 256; ++j) {
+    t[j] = static_cast<int32_t>(std::llround(std::ldexp(std::exp(-beta_times_scale * j), 23)));
+    t[256 + j] =
+        static_cast<int32_t>(std::llround(std::ldexp(std::exp(-beta_times_scale * 256 * j), 23)));
+  }
+  return t;
+}
+
+// |e - 2^23 t| <= 3/2 per exponential (two rounded factors <= 1, one more
+// rounding), so with the reciprocal's 2^-15:
+//   |out - min(32768 p, 32767)| <= 1/2 + 2^-15 + 32768 * 1.5 (n + 1) / (2^23 - 1.5 n).
+TEST(RefSoftmax, Int16RowsAgainstRealSoftmax) {
+  std::mt19937 rng(36);
+  for (double s : {1e-4, 6e-4, 3e-3}) {
+    for (int32_t n : {1, 2, 5, 100, 1000}) {
+      const std::vector<int32_t> table = softmax_table16(s);
+      const int32_t rows = n > 100 ? 3 : 20;
+      std::vector<int16_t> in(static_cast<size_t>(rows) * n);
+      std::uniform_int_distribution<int> v(-32768, 32767), pick(0, 9);
+      for (auto& x : in) {
+        const int k = pick(rng);
+        x = static_cast<int16_t>(k == 0 ? -32768 : (k == 1 ? 32767 : v(rng)));
+      }
+      SoftmaxParams p;
+      p.rows = rows;
+      p.cols = n;
+      p.exp_table = table.data();
+      std::vector<int16_t> out(in.size());
+      ref::softmax_s16_rows(p, in.data(), out.data(), 0, rows);
+      const double bound = 0.5 + std::ldexp(1.0, -15) + 32768.0 * 1.5 * (n + 1) / (std::ldexp(1.0, 23) - 1.5 * n);
+      for (int32_t r = 0; r < rows; ++r) {
+        const int16_t* q = &in[static_cast<size_t>(r) * n];
+        const int32_t m = *std::max_element(q, q + n);
+        double total = 0;
+        for (int32_t i = 0; i < n; ++i) total += std::exp(-s * (m - q[i]));
+        for (int32_t i = 0; i < n; ++i) {
+          const double want = std::min(32768.0 * std::exp(-s * (m - q[i])) / total, 32767.0);
+          ASSERT_LE(std::fabs(out[static_cast<size_t>(r) * n + i] - want), bound)
+              << "scale " << s << " n " << n << " row " << r << " element " << i;
+        }
+      }
+      // Rows are independent: a split gives the same values.
+      std::vector<int16_t> split(in.size());
+      ref::softmax_s16_rows(p, in.data(), split.data(), 0, rows / 2);
+      ref::softmax_s16_rows(p, in.data(), split.data(), rows / 2, rows);
+      ASSERT_EQ(split, out);
+    }
+  }
+  // Two equal values: exactly one half each; one value: 32767 (1 clamped).
+  const std::vector<int32_t> table = softmax_table16(1e-3);
+  SoftmaxParams p;
+  p.rows = 1;
+  p.cols = 2;
+  p.exp_table = table.data();
+  const int16_t pair[2] = {-7, -7};
+  int16_t out[2];
+  ref::softmax_s16_rows(p, pair, out, 0, 1);
+  EXPECT_EQ(out[0], 16384);
+  EXPECT_EQ(out[1], 16384);
+  p.cols = 1;
+  ref::softmax_s16_rows(p, pair, out, 0, 1);
+  EXPECT_EQ(out[0], 32767);
 }
 
 }  // namespace
