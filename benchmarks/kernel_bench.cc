@@ -57,6 +57,13 @@ const Layer kLayers[] = {
     // PPOCR cls: its first depthwise's channels and output size (the model's
     // stride is 2x1; this table has square strides).
     {"pp_dw_3x3s1_12x96x8", 12, 96, 8, 8, 3, 1, 8},
+    // More PPOCR cls depthwise shapes (channels and output maps of its later
+    // blocks, stride 1 in this table): the AVX2 row kernel's targets.
+    {"pp_dw_3x3s1_6x96x24", 6, 96, 24, 24, 3, 1, 24},
+    {"pp_dw_3x3s1_6x96x32", 6, 96, 32, 32, 3, 1, 32},
+    {"pp_dw_5x5s1_3x96x40", 3, 96, 40, 40, 5, 1, 40},
+    {"pp_dw_5x5s1_3x96x88", 3, 96, 88, 88, 5, 1, 88},
+    {"pp_dw_5x5s1_2x96x200", 2, 96, 200, 200, 5, 1, 200},
 };
 
 // Shared random data and quantization of one layer, in both libraries' terms.

@@ -271,6 +271,45 @@ int32_t dw_pair_slot_channel(int32_t s, int32_t n) {
   return x86::dwconv_pair_block_channel(block, n) + kOrder[s % 16];
 }
 
+// The AVX2 depthwise row kernel (x86/avx2/qs8_dwconv_row16__avx2.cc) takes
+// int8 in and out, stride_w 1 (any stride_h and dilation), and only channel
+// counts where it measured faster than the pixel kernel (docs/kernels.md).
+// Measured (benchmarks/README.md): 1.3-2x faster at 8, 24 and 36 channels,
+// even at 32 and 40, mixed at 48 and 56, slower from 64 up (the pixel
+// kernel's whole 16-channel blocks have no waste there and share weights
+// between two pixels). Rows whose interior run is under 16 outputs use the
+// pixel kernel anyway; skip the tiles when no row has one.
+constexpr int32_t kDwRowMaxChannels = 40;
+int32_t dw_row_period(Isa isa, const ConvParams& p) {
+  if (isa != Isa::kAvx2 || p.input_type != DType::kInt8 || p.output_type != DType::kInt8) return 0;
+  if (p.stride_w != 1 || p.in_c > kDwRowMaxChannels) return 0;
+  const int64_t interior = int64_t{p.in_w} - int64_t{p.kernel_w - 1} * p.dilation_w;
+  if (interior * p.in_c < 16) return 0;
+  int32_t period = 16;
+  while (period % p.in_c != 0) period += 16;  // lcm(16, C)
+  return period;
+}
+
+// The row kernel's tiles, after the pixel layout: the PackedParam arrays
+// and the weight pairs of output j of a run at entry j (channel j % C),
+// `period + kDwRowTail` entries each, from the channel-order params at prm.
+void pack_row_tiles(const PackedGemm& pg, const int8_t* weights, const int32_t* prm,
+                    int32_t* row) {
+  const int64_t stride = int64_t{pg.dw_row_period} + x86::kDwRowTail;
+  const int32_t pairs = (pg.k + 1) / 2;
+  int32_t* w = row + int64_t{kPackedParamArrays} * stride;
+  for (int64_t e = 0; e < stride; ++e) {
+    const int32_t c = static_cast<int32_t>(e % pg.n);
+    for (int a = 0; a < kPackedParamArrays; ++a) row[a * stride + e] = prm[a * pg.n_padded + c];
+    for (int32_t t = 0; t < pairs; ++t) {
+      const int8_t w0 = weights[int64_t{c} * pg.k + 2 * t];
+      const int8_t w1 = 2 * t + 1 < pg.k ? weights[int64_t{c} * pg.k + 2 * t + 1] : int8_t{0};
+      w[t * stride + e] = static_cast<int32_t>(uint32_t{static_cast<uint16_t>(int16_t{w0})} |
+                                               (uint32_t{static_cast<uint16_t>(int16_t{w1})} << 16));
+    }
+  }
+}
+
 PackedGemm pack_depthwise(Isa isa, const ConvParams& p, const int8_t* weights,
                           const int32_t* bias) {
   if (dw_c4(isa)) return pack_depthwise_c4(isa, p, weights, bias);
@@ -289,9 +328,18 @@ PackedGemm pack_depthwise(Isa isa, const ConvParams& p, const int8_t* weights,
   pg.weight_bytes = 4;
   pg.block_bytes = pg.group_bytes =
       (size_t{kPackedParamArrays} + size_t(pairs)) * pg.n_padded * sizeof(int32_t);
-  pg.buffer = AlignedBuffer(pg.block_bytes);
+  pg.dw_row_period = dw_row_period(isa, p);
+  size_t bytes = pg.block_bytes;
+  if (pg.dw_row_period > 0) {
+    pg.dw_row_offset = (bytes + 63) / 64 * 64;
+    bytes = pg.dw_row_offset + (size_t{kPackedParamArrays} + size_t(pairs)) *
+                                   (size_t(pg.dw_row_period) + x86::kDwRowTail) * sizeof(int32_t);
+    // Tap pointers (pairs * 2), a row of Z_in as long as an input row, alignment.
+    pg.scratch = 64 + sizeof(void*) * 2 * size_t(pairs) + size_t(p.in_w) * size_t(p.in_c);
+  }
+  pg.buffer = AlignedBuffer(bytes);
   if (!pg.valid()) return pg;
-  std::memset(pg.buffer.data(), 0, pg.block_bytes);
+  std::memset(pg.buffer.data(), 0, bytes);
   int32_t* prm = reinterpret_cast<int32_t*>(pg.buffer.data());
   int32_t* w = prm + int64_t{kPackedParamArrays} * pg.n_padded;
   // Bias and eq. 6 constants in channel order (the kernel restores it first).
@@ -316,6 +364,9 @@ PackedGemm pack_depthwise(Isa isa, const ConvParams& p, const int8_t* weights,
           uint32_t{static_cast<uint16_t>(int16_t{w0})} |
           (uint32_t{static_cast<uint16_t>(int16_t{w1})} << 16));
     }
+  }
+  if (pg.dw_row_period > 0) {
+    pack_row_tiles(pg, weights, prm, reinterpret_cast<int32_t*>(pg.buffer.data() + pg.dw_row_offset));
   }
   return pg;
 }
@@ -385,7 +436,11 @@ size_t scratch_bytes(const PackedGemm& pg) {
   // Depthwise: the tap steps and two tap lists (x86/dwconv_driver.h), one
   // row of Z_in (int8 or int16 elements), alignment slack.
   if (pg.depthwise && pg.dw_taps_per_lane == 4) return pg.scratch;
-  if (pg.depthwise) return sizeof(int64_t) * 3 * (size_t(pg.k) + 1) + 2 * size_t(pg.n_padded) + 64;
+  // The row kernel's part (pg.scratch) follows.
+  if (pg.depthwise) {
+    return x86::dwconv_pixel_scratch_bytes(pg.k, pg.n_padded) +
+           (pg.dw_row_period > 0 ? pg.scratch : 0);
+  }
   return size_t(pg.mr) * pg.k_padded * pg.weight_bytes + 64;  // + alignment slack
 }
 
@@ -409,7 +464,13 @@ void run(const PackedGemm& pg, const ConvParams& p, const void* input, int8_t* o
   if (pg.depthwise) {
     switch (pg.isa) {
 #if defined(DYAD_BUILT_AVX2)
-      case Isa::kAvx2: x86::qs8_dwconv_16c2__avx2(job); return;
+      case Isa::kAvx2:
+        if (pg.dw_row_period > 0) {
+          x86::qs8_dwconv_row16__avx2(job);
+        } else {
+          x86::qs8_dwconv_16c2__avx2(job);
+        }
+        return;
 #endif
 #if defined(DYAD_BUILT_AVXVNNI)
       case Isa::kAvxVnni: x86::qs8_dwconv_32c4__avxvnni(job); return;
@@ -489,6 +550,10 @@ PackedConv conv2d_pack(Isa isa, const ConvParams& p, const int8_t* weights, cons
 int64_t conv2d_rows(const ConvParams& p) { return int64_t{p.batch} * p.out_h * p.out_w; }
 
 size_t conv2d_scratch_bytes(const PackedConv& packed) { return scratch_bytes(packed); }
+
+const char* conv2d_kernel_tag(const PackedConv& packed) {
+  return packed.depthwise && packed.dw_row_period > 0 ? "_row16" : "";
+}
 
 void conv2d_run(const PackedConv& packed, const ConvParams& p, const void* input,
                 void* output, void* scratch, int64_t row_begin, int64_t row_end) {

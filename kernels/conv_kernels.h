@@ -70,7 +70,13 @@ struct PackedGemm {
   // kernel's slot order (x86/dwconv_c4_ymm.h), params in that order too.
   bool depthwise = false;
   int32_t dw_taps_per_lane = 1;
-  size_t scratch = 0;  // dw_taps_per_lane == 4: scratch bytes per thread
+  size_t scratch = 0;  // dw_taps_per_lane == 4: scratch bytes per thread;
+                       // dw_row_period > 0: the row kernel's extra scratch
+  // AVX2 row kernel (x86/avx2/qs8_dwconv_row16__avx2.cc), 0 if unused: the
+  // period P = lcm(16, C) of the row-tiled params and weight pairs stored
+  // at buffer + dw_row_offset (docs/kernels.md, "Depthwise row kernel").
+  int32_t dw_row_period = 0;
+  size_t dw_row_offset = 0;
   // ARM builds: the buffer is kernels/arm/arm_gemm.h's packed layout.
   bool arm_layout = false;
   AlignedBuffer buffer;
@@ -100,6 +106,9 @@ bool conv2d_can_use(Isa isa, const ConvParams& p);
 PackedConv conv2d_pack(Isa isa, const ConvParams& p, const int8_t* weights, const int32_t* bias);
 int64_t conv2d_rows(const ConvParams& p);
 size_t conv2d_scratch_bytes(const PackedConv& packed);
+// Which kernel of the packed path runs the layer, for the op profile: "" or
+// a tag such as "_row16" (the AVX2 depthwise row kernel).
+const char* conv2d_kernel_tag(const PackedConv& packed);
 void conv2d_run(const PackedConv& packed, const ConvParams& p, const void* input,
                 void* output, void* scratch, int64_t row_begin, int64_t row_end);
 

@@ -73,6 +73,19 @@ constexpr int32_t dwconv_pair_block_channel(int32_t slot_begin, int32_t n) {
          : n >= kDepthwiseChannelTile && slot_begin + kDepthwiseChannelTile > n ? n - kDepthwiseChannelTile
                                                                                  : slot_begin;
 }
+// Scratch of the 16c2 driver (x86/dwconv_driver.h): tap steps, two tap
+// lists, a row of Z_in, alignment slack. The row kernel's comes after it.
+constexpr size_t dwconv_pixel_scratch_bytes(int32_t taps, int32_t n_padded) {
+  return sizeof(int64_t) * 3 * (size_t(taps) + 1) + 2 * size_t(n_padded) + 64;
+}
+// Depthwise row kernel (AVX2, stride_w 1, int8 in and out): output rows'
+// interior pixels as one run of W*C contiguous int8 values, 16 at a time,
+// params and weight pairs tiled with period lcm(16, C); the edge pixels go
+// through qs8_dwconv_16c2__avx2 (docs/kernels.md).
+void qs8_dwconv_row16__avx2(const GemmJob& job);
+// The row tiles extend kDwRowTail entries past the period, so a 16-wide
+// load may start at any phase below it (the overlapping last step of a row).
+constexpr int32_t kDwRowTail = 16;
 constexpr int32_t kDepthwiseC4ChannelTile = 32;
 constexpr int32_t kDepthwiseC64ChannelTile = 64;  // the 64c4 kernel
 // The 32c4 kernels take output rows in runs of at most this many pixels.

@@ -240,7 +240,8 @@ dyad_status prepare_conv_like(const OpCheck& c, PreparedOp* op, bool transpose) 
     });
     if (state->packed != nullptr) {
       op->scratch_bytes = conv2d_scratch_bytes(*state->packed);
-      op->kernel = op->kernel + "__" + isa_name(state->packed->isa);
+      op->kernel = op->kernel + conv2d_kernel_tag(*state->packed) + "__" +
+                   isa_name(state->packed->isa);
     }
   }
   op->state = std::move(state);

@@ -743,6 +743,134 @@ TEST_P(X86ConvTest, UnsupportedParametersFallBack) {
   EXPECT_FALSE(conv2d_can_use(GetParam(), p));
 }
 
+// The AVX2 depthwise row kernel (x86/avx2/qs8_dwconv_row16__avx2.cc: stride_w
+// 1, int8 in and out, C <= 40; edge pixels and short runs on the pixel
+// kernel). Every channel count 1..40 (tiling periods lcm(16, C) from 16 to
+// 624) and larger ones on the pixel path, 3x3 and 5x5, stride 1 and 2,
+// narrow widths 1..9 (runs under 16 outputs or none) and wide rows (64, 96)
+// with padding 0/1/2 and asymmetric, 4 row ranges cut at random (threads),
+// guard bytes around the output (check_conv). On VNNI paths these run their
+// own kernels.
+TEST_P(X86ConvTest, DepthwiseRowKernelChannels) {
+  uint32_t seed = 3000;
+  const int32_t pads[][4] = {{0, 0, 0, 0}, {1, 1, 1, 1}, {2, 2, 2, 2}, {0, 2, 1, 0}, {2, 0, 0, 1}};
+  std::vector<int32_t> channels;
+  for (int32_t c = 1; c <= 40; ++c) channels.push_back(c);
+  for (int32_t c : {64, 88, 104, 200}) channels.push_back(c);
+  for (int32_t c : channels) {
+    for (int32_t kernel : {3, 5}) {
+      for (int32_t stride : {1, 2}) {
+        const int32_t pad = kernel / 2;
+        const int32_t narrow = 1 + static_cast<int32_t>(seed % 9);
+        ConvParams p = make_conv(1, 5, narrow, c, c, kernel, stride, 1, pad, pad, pad, pad, c);
+        p.input_zero_point = static_cast<int32_t>(seed % 37) - 18;
+        p.output_zero_point = static_cast<int32_t>(seed % 19) - 9;
+        check_conv(p, DataSpec{}, seed++, 4);
+        const auto& pd = pads[seed % 5];
+        const int32_t wide = seed % 2 == 0 ? 64 : 96;
+        p = make_conv(1, 6, wide, c, c, kernel, stride, 1, pd[0], pd[1], pd[2], pd[3], c);
+        p.input_zero_point = static_cast<int32_t>(seed % 41) - 20;
+        p.output_zero_point = static_cast<int32_t>(seed % 23) - 11;
+        check_conv(p, DataSpec{}, seed++, 4);
+      }
+    }
+  }
+}
+
+// Row-kernel shapes beyond the channel sweep: PPOCR's 2x1 stride (stride_h
+// 2, stride_w 1), dilation in either direction, batch 2 (runs cross the
+// image boundary between ranges), non-square kernels, every width 1..9 at
+// 8 channels, zero points at the ends with saturating outputs, narrow
+// clamps, positive shifts, and the row kernel's dispatch and profile tag.
+TEST_P(X86ConvTest, DepthwiseRowKernelShapes) {
+  uint32_t seed = 4000;
+  for (int32_t c : {3, 8, 24, 40}) {
+    for (int32_t kernel : {3, 5}) {
+      ConvParams p = make_conv(1, 12, 40, c, c, kernel, 1, 1, kernel / 2, kernel / 2, kernel / 2,
+                               kernel / 2, c);
+      p.stride_h = 2;  // 2x1
+      p.out_h = out_dim(p.in_h, kernel, 2, 1, kernel / 2, kernel / 2);
+      check_conv(p, DataSpec{}, seed++, 4);
+      p = make_conv(2, 9, 30, c, c, kernel, 1, 2, 2, 2, 2, 2, c);  // dilation 2, batch 2
+      check_conv(p, DataSpec{}, seed++, 4);
+      p.dilation_h = 1;
+      p.out_h = out_dim(p.in_h, kernel, 1, 1, 2, 2);
+      check_conv(p, DataSpec{}, seed++, 4);
+      p = make_conv(2, 5, 33, c, c, kernel, 1, 1, 0, 1, 2, 0, c);  // batch 2, asymmetric
+      check_conv(p, DataSpec{}, seed++, 7);
+    }
+    ConvParams p = make_conv(1, 6, 50, c, c, 1, 1, 1, 0, 0, 0, 0, c);
+    for (const auto& k : {std::pair<int, int>{1, 1}, {1, 3}, {3, 1}, {2, 4}, {7, 7}}) {
+      p.kernel_h = k.first;
+      p.kernel_w = k.second;
+      p.pad_top = k.first / 2;
+      p.pad_left = (k.second - 1) / 2;
+      p.out_h = out_dim(p.in_h, k.first, 1, 1, p.pad_top, k.first - 1 - k.first / 2);
+      p.out_w = out_dim(p.in_w, k.second, 1, 1, p.pad_left, k.second / 2);
+      check_conv(p, DataSpec{}, seed++, 3);
+    }
+  }
+  for (int32_t w = 1; w <= 9; ++w) {
+    for (int32_t kernel : {3, 5}) {
+      check_conv(make_conv(1, 4, w, 8, 8, kernel, 1, 1, kernel / 2, kernel / 2, kernel / 2,
+                           kernel / 2, 8),
+                 DataSpec{}, seed++, 3);
+    }
+  }
+  for (int32_t c : {5, 16, 24, 37}) {
+    for (const auto& z : {std::pair<int, int>{-128, 127}, std::pair<int, int>{127, -128}}) {
+      ConvParams p = make_conv(1, 6, 64, c, c, 3, 1, 1, 1, 1, 1, 1, c);
+      p.input_zero_point = z.first;
+      p.output_zero_point = z.second;
+      DataSpec sat;
+      sat.real_lo = 1e-3;  // outputs pile up at both bounds
+      sat.real_hi = 3e-2;
+      check_conv(p, sat, seed++, 4);
+      p.act_min = -20;  // narrow clamp
+      p.act_max = 35;
+      check_conv(p, DataSpec{}, seed++, 4);
+    }
+    ConvParams p = make_conv(1, 5, 64, c, c, 5, 1, 1, 2, 2, 2, 2, c);
+    DataSpec left;  // positive shifts (the saturating left-shift epilogue)
+    left.in_lo = -3;
+    left.in_hi = 3;
+    left.w_lo = -3;
+    left.w_hi = 3;
+    left.real_lo = 2;
+    left.real_hi = 40;
+    left.bias_lo = -(1 << 26);
+    left.bias_hi = 1 << 26;
+    check_conv(p, left, seed++, 4);
+    DataSpec per_tensor;
+    per_tensor.per_channel = false;
+    per_tensor.with_bias = false;
+    check_conv(p, per_tensor, seed++, 4);
+  }
+  // Which kernel runs: the row kernel on the AVX2 path only for stride_w 1,
+  // int8 in and out, C <= 40 and rows with an interior run.
+  const int32_t m0 = 1 << 30;
+  const int8_t shift = -8;
+  auto tag = [&](ConvParams p) {
+    p.requant.multiplier = &m0;
+    p.requant.shift = &shift;
+    p.requant.count = 1;
+    const std::vector<int8_t> w(size_t(p.out_c) * p.kernel_h * p.kernel_w, 1);
+    const PackedConv packed = conv2d_pack(GetParam(), p, w.data(), nullptr);
+    return std::string(packed.valid() ? conv2d_kernel_tag(packed) : "invalid");
+  };
+  const std::string row = GetParam() == Isa::kAvx2 ? "_row16" : "";
+  EXPECT_EQ(tag(make_conv(1, 8, 64, 24, 24, 3, 1, 1, 1, 1, 1, 1, 24)), row);
+  EXPECT_EQ(tag(make_conv(1, 8, 64, 40, 40, 5, 1, 1, 2, 2, 2, 2, 40)), row);
+  EXPECT_EQ(tag(make_conv(1, 8, 64, 41, 41, 3, 1, 1, 1, 1, 1, 1, 41)), "");
+  EXPECT_EQ(tag(make_conv(1, 8, 64, 24, 24, 3, 2, 1, 1, 1, 1, 1, 24)), "");  // stride_w 2
+  EXPECT_EQ(tag(make_conv(1, 8, 2, 4, 4, 3, 1, 1, 1, 1, 1, 1, 4)), "");      // no interior run
+  ConvParams i16 = make_conv(1, 8, 64, 24, 24, 3, 1, 1, 1, 1, 1, 1, 24);
+  i16.output_type = DType::kInt16;
+  i16.act_min = -32768;
+  i16.act_max = 32767;
+  EXPECT_EQ(tag(i16), "");  // W8A16 stays on the pixel kernel
+}
+
 TEST(X86ConvDispatch, ReferenceHasNoOptimizedKernel) {
   ConvParams p = make_conv(1, 4, 4, 8, 8, 1, 1, 1, 0, 0, 0, 0, 1);
   const int32_t m = 1 << 30;
