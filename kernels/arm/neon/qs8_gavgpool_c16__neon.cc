@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "kernels/arm/requant_neon.h"
+#include "kernels/common/mean_channel_blocks.h"
 #include "kernels/pool_kernels.h"
 #include "kernels/reference/ref_util.h"
 
@@ -68,21 +69,10 @@ void block8(const int8_t* in, int64_t rows, int64_t stride, const MeanRequant& r
 void qs8_gavgpool_c16__neon(const int8_t* input, int64_t rows, int64_t stride, int64_t channels,
                             const MeanRequant& rq, int8_t* output) {
   const BroadcastRequant q(rq);
-  int64_t c = 0;
-  for (; c + 16 <= channels; c += 16) block16(input + c, rows, stride, rq, q, output + c);
-  for (; c + 8 <= channels; c += 8) block8(input + c, rows, stride, rq, q, output + c);
-  if (c == channels) return;
-  if (channels >= 8) {
-    // Recompute the last 8 channels (same bytes for the overlap).
-    block8(input + channels - 8, rows, stride, rq, q, output + channels - 8);
-    return;
-  }
-  for (; c < channels; ++c) {
-    int32_t sum = rq.bias;
-    for (int64_t r = 0; r < rows; ++r) sum += input[r * stride + c];
-    output[c] = static_cast<int8_t>(ref::requantize_and_clamp(sum, rq.multiplier, rq.shift,
-                                                              rq.zero_point, -128, 127));
-  }
+  mean_channel_blocks<16>(
+      input, rows, stride, channels, rq, output,
+      [&](const int8_t* in, int8_t* out) { block16(in, rows, stride, rq, q, out); },
+      [&](const int8_t* in, int8_t* out) { block8(in, rows, stride, rq, q, out); });
 }
 
 }  // namespace pool_isa
