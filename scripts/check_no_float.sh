@@ -13,7 +13,8 @@
 #            rndscale, range, reduce, rcp14/28, rsqrt14/28, exp2, dpbf16ps),
 #            x87 (every f* mnemonic).
 #   AArch64: every f* mnemonic except fmov between registers, scvtf/ucvtf,
-#            bf* (bfloat16), and fmov with a floating immediate.
+#            the bfloat16 bfcvt*/bfdot/bfmla*/bfmmla (not the integer bitfield
+#            ops bfi/bfxil/bfc/bfm), and fmov with a floating immediate.
 #   ARMv7  : every v*.f16/.f32/.f64 mnemonic except register vmov, every vcvt*,
 #            vmov.f* with a floating immediate.
 #   all    : calls to soft-float / libm helpers (__aeabi_f*, __addsf3, sqrt@plt, ...).
@@ -72,7 +73,8 @@ awk -v arch="$arch" -v lib="$lib" '
   }
   function aarch64_float(m, ops) {
     if (m == "fmov") return ops ~ /#/  # immediate = a float constant; register fmov is a bit copy
-    if (m ~ /^(f|bf)/) return 1
+    if (m ~ /^f/) return 1
+    if (m ~ /^bf(cvt|dot|mla|mmla)/) return 1  # bfloat16; bfi/bfxil/bfc/bfm are integer bitfield ops
     if (m ~ /^[su]cvtf$/) return 1
     return 0
   }

@@ -23,3 +23,9 @@ extern "C" void fixture_requantize(const int32_t* acc, int n, int32_t m0, int sh
 extern "C" void fixture_copy(void* dst, const void* src, unsigned long n) {
   std::memcpy(dst, src, n);
 }
+
+// Bitfield insert: AArch64 compiles this to `bfi`, an integer instruction
+// whose mnemonic starts like the bfloat16 ones (bfcvt, bfdot, bfmmla, ...).
+extern "C" uint32_t fixture_insert_high_half(uint32_t a, uint32_t b) {
+  return (a & 0xFFFFu) | (b << 16);
+}
