@@ -16,6 +16,26 @@ namespace dyad {
 namespace x86 {
 namespace {
 
+// RDBP (eq. 5, rounding half away from zero) as sign(x) * ((|x| + 2^(r-1))
+// >> r) with a logical shift: vpabs, vpadd, vpsrl, vpsign. `half` holds
+// 2^r >> 1 (0 for r = 0, the identity). In 32-bit lanes it is exact for every
+// int32 x and r in [0, 31]: vpabsd of INT32_MIN is 2^31 read unsigned and
+// 2^31 + 2^30 < 2^32, so the magnitude never wraps; vpsignd negates it back
+// and maps 0 to 0. In 16-bit lanes it needs |x| + 2^(r-1) < 2^16, which
+// |x| <= 32767 and r <= 15 give.
+// One shift count per lane (vpsrlvd):
+inline __m256i rdbp_sign_epi32(__m256i x, __m256i half, __m256i shift) {
+  return _mm256_sign_epi32(_mm256_srlv_epi32(_mm256_add_epi32(_mm256_abs_epi32(x), half), shift), x);
+}
+// One shift count for all lanes (vpsrld):
+inline __m256i rdbp_sign_epi32(__m256i x, __m256i half, __m128i shift) {
+  return _mm256_sign_epi32(_mm256_srl_epi32(_mm256_add_epi32(_mm256_abs_epi32(x), half), shift), x);
+}
+// 16 int16 lanes (vpsrlw):
+inline __m256i rdbp_sign_epi16(__m256i x, __m256i half, __m128i shift) {
+  return _mm256_sign_epi16(_mm256_srl_epi16(_mm256_add_epi16(_mm256_abs_epi16(x), half), shift), x);
+}
+
 // `prm` points at packed parameter arrays (PackedParam order, `stride`
 // entries each); `j` is the first of the 8 channels, any channel (the 16c2
 // depthwise kernel's last block starts at n - 16), hence unaligned loads.
@@ -50,13 +70,8 @@ __attribute__((always_inline)) inline __m256i requantize_ymm_unclamped(__m256i x
   even = _mm256_srli_epi64(even, 31);
   odd = _mm256_slli_epi64(odd, 1);  // bits 31..62 into the high dword
   x = _mm256_blend_epi32(even, odd, 0xAA);
-  // RDBP (eq. 5): rounding half away from zero is sign(x) * ((|x| + 2^(r-1))
-  // >> r), the shift logical: vpabsd of INT32_MIN is 2^31 read unsigned, and
-  // 2^31 + 2^30 < 2^32, so the magnitude never wraps; vpsignd negates it back
-  // (0 stays 0). Exact for every int32 x and r in [0, 31].
-  const __m256i magnitude = _mm256_srlv_epi32(
-      _mm256_add_epi32(_mm256_abs_epi32(x), load(kPackedRightHalf)), load(kPackedRightShift));
-  return _mm256_sign_epi32(magnitude, x);
+  // RDBP (eq. 5), one shift per lane.
+  return rdbp_sign_epi32(x, load(kPackedRightHalf), load(kPackedRightShift));
 }
 
 __attribute__((always_inline)) inline __m256i requantize_ymm(__m256i x, const int32_t* prm, int64_t stride, int64_t j,

@@ -36,10 +36,8 @@ inline __m256i rescale8_split(__m256i q, const InputConstants& c) {
   return rescale_split(_mm256_sub_epi32(q, c.zero_point), c.r);
 }
 
-// RDBP (eq. 5) on 16 int16 lanes, r <= 15, with |v| <= 32767 (set_narrow):
-// rounding half away from zero is sign(v) * ((|v| + 2^(r-1)) >> r), the
-// shift logical (|v| + 2^(r-1) < 2^16). vpsignw also maps v = 0 to 0. r = 0
-// is the identity (half 0, shift 0).
+// RDBP (eq. 5) on 16 int16 lanes, r <= 15, with |v| <= 32767 (set_narrow),
+// in the sign form of requant_ymm.h.
 // The converter's larger-scale input has M = 1/2 exactly (shift 0): that
 // input skips it (a branch that goes the same way for a whole call).
 struct Rdbp16 {
@@ -53,9 +51,7 @@ struct Rdbp16 {
     identity = right == 0;
   }
   __m256i operator()(__m256i v) const {
-    if (identity) return v;
-    const __m256i magnitude = _mm256_srl_epi16(_mm256_add_epi16(_mm256_abs_epi16(v), half), shift);
-    return _mm256_sign_epi16(magnitude, v);
+    return identity ? v : rdbp_sign_epi16(v, half, shift);
   }
 };
 

@@ -21,8 +21,7 @@ namespace {
 // - Z_b) from 16-bit products (vpmullw / vpmulhw, unpacked to int32 in the
 // in-lane order vpackssdw undoes), SRDHM(p, m * 2^16) = (p * m + 2^14) >> 15
 // exactly in int32 (|p| <= 255 * 255, m < 2^15: |p * m| + 2^14 < 2^31), then RDBP
-// as sign(v) * ((|v| + 2^(r-1)) >> r) with a logical shift (|v| < 2^16, so
-// |v| + 2^30 < 2^31): vpabsd, vpaddd, vpsrld, vpsignd.
+// in the sign form of requant_ymm.h (vpabsd, vpaddd, vpsrld, vpsignd).
 template <bool kAScalar, bool kBScalar>
 void mul_run_narrow(const BinaryKernelParams& p, const int8_t* a, const int8_t* b, int8_t* out,
                     size_t n, int32_t a_value, int32_t b_value) {
@@ -40,8 +39,7 @@ void mul_run_narrow(const BinaryKernelParams& p, const int8_t* a, const int8_t* 
   const __m128i hi = _mm_set1_epi8(static_cast<int8_t>(p.act_max));
   auto requant = [&](__m256i prod) {
     const __m256i v = _mm256_srai_epi32(_mm256_add_epi32(_mm256_mullo_epi32(prod, m), round), 15);
-    const __m256i magnitude = _mm256_srl_epi32(_mm256_add_epi32(_mm256_abs_epi32(v), half), shift);
-    return _mm256_sign_epi32(magnitude, v);
+    return rdbp_sign_epi32(v, half, shift);
   };
   for_each_block16<kAScalar, kBScalar>(a, b, out, n, [&](const int8_t* pa, const int8_t* pb,
                                                          int8_t* dst, int count) {
