@@ -31,7 +31,8 @@ for entry in "${MODELS[@]}"; do
     suffix=""
     [ "$act" = int16 ] && suffix=_w8a16
     out="$OUT/$name$suffix.dyad"
-    if [ ! -f "$out" ] || [ "$MODELS_DIR/$file" -nt "$out" ]; then
+    # Reconverted when the model or the converter is newer than the file.
+    if [ ! -f "$out" ] || [ "$MODELS_DIR/$file" -nt "$out" ] || [ "$BIN/dyad-convert" -nt "$out" ]; then
       echo "converting $file ($act activations)" >&2
       # shellcheck disable=SC2086
       "$BIN/dyad-convert" "$MODELS_DIR/$file" -o "$out" $args --activations "$act" --eval data/test_images \
