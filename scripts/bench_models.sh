@@ -12,34 +12,10 @@ BUILD="${1:-build/release}"
 RUNS="${2:-50}"
 BIN="$BUILD/tools"
 OUT=build/bench_models
-mkdir -p "$OUT"
-for tool in dyad-convert dyad-bench; do
-  [ -x "$BIN/$tool" ] || { echo "bench_models: $BIN/$tool not built (make build)" >&2; exit 1; }
-done
-MODELS_DIR=build/models
-bash scripts/fetch_models.sh "$MODELS_DIR" >/dev/null
-
-# name | onnx file | dyad-convert arguments (the ones the real-model tests use)
-MODELS=(
-  "blazeface|blazeface_front_128.onnx|--calib data/images --calib-windows 8 --calib-count 24 --input-mean 127.5 --input-std 127.5"
-  "ppocr_cls|ppocr_mobile_v2_cls.onnx|--calib data/text_lines/calib --calib-count 48 --input-shape x:1x3x48x192 --input-mean 127.5 --input-std 127.5"
-  "mlsd_tiny|mlsd_320_tiny.onnx|--calib data/images --calib-count 6"
-)
-for entry in "${MODELS[@]}"; do
-  IFS='|' read -r name file args <<<"$entry"
-  for act in int8 int16; do
-    suffix=""
-    [ "$act" = int16 ] && suffix=_w8a16
-    out="$OUT/$name$suffix.dyad"
-    # Reconverted when the model or the converter is newer than the file.
-    if [ ! -f "$out" ] || [ "$MODELS_DIR/$file" -nt "$out" ] || [ "$BIN/dyad-convert" -nt "$out" ]; then
-      echo "converting $file ($act activations)" >&2
-      # shellcheck disable=SC2086
-      "$BIN/dyad-convert" "$MODELS_DIR/$file" -o "$out" $args --activations "$act" --eval data/test_images \
-        --eval-count 1 -q
-    fi
-  done
-done
+[ -x "$BIN/dyad-bench" ] || { echo "bench_models: $BIN/dyad-bench not built (make build)" >&2; exit 1; }
+bash scripts/convert_real_models.sh "$BUILD" "$OUT" >/dev/null
+# The model names scripts/convert_real_models.sh writes (<name>.dyad, <name>_w8a16.dyad).
+MODELS=(blazeface ppocr_cls mlsd_tiny)
 
 paths=()
 for isa in reference avx2 avxvnni avx512vnni neon neondot i8mm; do
@@ -53,8 +29,7 @@ median() {  # model isa threads -> median ms
 
 echo "| model | path | 1 thread (ms) | 2 threads (ms) | speed-up |"
 echo "|---|---|---|---|---|"
-for entry in "${MODELS[@]}"; do
-  IFS='|' read -r base _ _ <<<"$entry"
+for base in "${MODELS[@]}"; do
   for name in "$base" "${base}_w8a16"; do
     for isa in "${paths[@]}"; do
       t1="$(median "$name" "$isa" 1)"

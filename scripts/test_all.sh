@@ -6,6 +6,9 @@
 #      (DYAD_X86_EMULATE), so their unit/runtime tests run on any x86-64 CPU
 #   4. aarch64 and armv7 cross builds, tests under qemu (+ no-float check of the AArch64 libdyad)
 #   5. libFuzzer over load+run (clang), DYAD_FUZZ_SECONDS (default 60)
+# The native stage also converts the three real models and records their
+# output digests on the reference path (scripts/model_digests.sh); the
+# emulation and ARM stages check that their paths give the same bytes.
 # Set DYAD_TEST_STAGES="native asan emulate arm fuzz" to pick stages.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -45,7 +48,20 @@ if has native; then
   bash scripts/fetch_models.sh build/models
   stage "native tests"
   run_ctest --test-dir build/release -j"$JOBS" --timeout 600
+  stage "real models: convert, record output digests (reference path), check the native paths"
+  bash scripts/convert_real_models.sh build/release build/real_models >build/real_models.list
+  mapfile -t REAL_MODELS <build/real_models.list
+  bash scripts/model_digests.sh --record build/real_models/digests.txt build/release "${REAL_MODELS[@]}"
+  bash scripts/model_digests.sh --check build/real_models/digests.txt build/release "${REAL_MODELS[@]}"
 fi
+# The emulation and ARM stages compare against the native stage's digests.
+check_real_model_digests() {  # BUILD_DIR PATHS
+  if [ -f build/real_models/digests.txt ]; then
+    stage "real models: output digests on $2 ($1)"
+    mapfile -t models < <(awk '{ print "build/real_models/" $1 }' build/real_models/digests.txt)
+    bash scripts/model_digests.sh --check build/real_models/digests.txt --paths "$2" --threads 1 "$1" "${models[@]}"
+  fi
+}
 
 if has asan; then
   stage "ASan+UBSan build"
@@ -68,10 +84,11 @@ fi
 if has emulate && [[ "$(uname -m)" == x86_64 ]]; then
   stage "x86 emulation build (AVX-VNNI, AVX-512 kernels on SIMDe)"
   cmake -S . -B build/emulate -DCMAKE_BUILD_TYPE=Release -DDYAD_X86_EMULATE=ON \
-        -DDYAD_BUILD_BENCHMARKS=OFF -DDYAD_BUILD_CONVERTER=OFF -DDYAD_BUILD_TOOLS=OFF >/dev/null
+        -DDYAD_BUILD_BENCHMARKS=OFF -DDYAD_BUILD_CONVERTER=OFF -DDYAD_BUILD_TOOLS=ON >/dev/null
   cmake --build build/emulate -j"$JOBS"
   stage "x86 emulation tests"
   run_ctest --test-dir build/emulate -j"$JOBS" --timeout 900
+  check_real_model_digests build/emulate "avxvnni avx512vnni"
 fi
 
 if has arm; then
@@ -81,6 +98,7 @@ if has arm; then
     cmake --build "build/$t" -j"$JOBS"
     stage "qemu tests $t"
     run_ctest --test-dir "build/$t" -j"$JOBS" --timeout 900
+    check_real_model_digests "build/$t" "neon neondot i8mm"
   done
 fi
 

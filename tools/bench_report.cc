@@ -5,6 +5,15 @@
 namespace dyad {
 namespace tools {
 
+uint64_t fnv1a64(uint64_t hash, const void* data, size_t size) {
+  const auto* bytes = static_cast<const uint8_t*>(data);
+  for (size_t i = 0; i < size; ++i) {
+    hash ^= bytes[i];
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
+}
+
 void print_text(const BenchResult& r, std::FILE* out) {
   std::fprintf(out, "model        %s\n", r.model_path.c_str());
   std::fprintf(out, "isa          %s, %d thread%s\n", r.isa.c_str(), r.threads,
@@ -23,6 +32,9 @@ void print_text(const BenchResult& r, std::FILE* out) {
                format_count(r.total_macs).c_str(), gmacs);
   std::fprintf(out, "arena        %llu bytes\n", static_cast<unsigned long long>(r.arena_bytes));
   std::fprintf(out, "weights      %llu bytes\n", static_cast<unsigned long long>(r.weights_bytes));
+  std::fprintf(out, "outputs      fnv1a64 %016llx over %llu bytes (first run; the last run's are equal)\n",
+               static_cast<unsigned long long>(r.output_fnv1a64),
+               static_cast<unsigned long long>(r.output_bytes));
 
   size_t name_w = 4, type_w = 4, shape_w = 6;
   for (const OpResult& op : r.ops) {
@@ -65,6 +77,10 @@ nlohmann::ordered_json to_json(const BenchResult& r) {
   j["arena_bytes"] = r.arena_bytes;
   j["weights_bytes"] = r.weights_bytes;
   j["total_macs"] = r.total_macs;
+  char digest[17];
+  std::snprintf(digest, sizeof digest, "%016llx", static_cast<unsigned long long>(r.output_fnv1a64));
+  j["output_fnv1a64"] = digest;
+  j["output_bytes"] = r.output_bytes;
   nlohmann::ordered_json ops = nlohmann::ordered_json::array();
   for (const OpResult& op : r.ops) {
     ops.push_back({{"name", op.name},

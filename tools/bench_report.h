@@ -31,8 +31,17 @@ struct BenchResult {
   double overhead_ms = 0;  // median over runs of (run time - sum of its op times)
   uint64_t arena_bytes = 0, weights_bytes = 0;
   int64_t total_macs = 0;
+  // FNV-1a (64-bit) of every graph output's bytes, in output order, after the
+  // first run: equal on every path, thread count and CPU for the same model
+  // and seed (scripts/real_model_digests.sh compares them across builds).
+  uint64_t output_fnv1a64 = 0;
+  uint64_t output_bytes = 0;
   std::vector<OpResult> ops;
 };
+
+// FNV-1a, 64-bit: folds `size` bytes into `hash` (start from kFnv1a64Offset).
+constexpr uint64_t kFnv1a64Offset = 0xcbf29ce484222325ULL;
+uint64_t fnv1a64(uint64_t hash, const void* data, size_t size);
 
 void print_text(const BenchResult& r, std::FILE* out);
 nlohmann::ordered_json to_json(const BenchResult& r);

@@ -60,6 +60,20 @@ bool fill_random_inputs(dyad_session* session, size_t count, uint64_t seed) {
   return true;
 }
 
+// FNV-1a of every output's bytes in output order (BenchResult::output_fnv1a64);
+// false if an output cannot be read.
+bool digest_outputs(dyad_session* session, size_t count, uint64_t* hash, uint64_t* bytes) {
+  *hash = dyad::tools::kFnv1a64Offset;
+  *bytes = 0;
+  for (size_t i = 0; i < count; ++i) {
+    dyad_tensor_view view;
+    if (dyad_session_output(session, i, &view) != DYAD_OK) return false;
+    *hash = dyad::tools::fnv1a64(*hash, view.data, view.size_bytes);
+    *bytes += view.size_bytes;
+  }
+  return true;
+}
+
 // Runs the session and, with profiling on, appends each op's time (ms).
 bool timed_run(dyad_session* session, std::vector<std::vector<double>>* op_ms, double* ms) {
   const Clock::time_point start = Clock::now();
@@ -107,6 +121,10 @@ int bench(const Args& args) {
     return fail(args.model);
   }
   if (!timed_run(session.get(), nullptr, &r.first_run_ms)) return fail(args.model);
+  const size_t num_outputs = dyad_model_num_outputs(model.get());
+  if (!digest_outputs(session.get(), num_outputs, &r.output_fnv1a64, &r.output_bytes)) {
+    return fail(args.model);
+  }
   double ms = 0;
   for (int i = 0; i < args.warmup; ++i) {
     if (!timed_run(session.get(), nullptr, &ms)) return fail(args.model);
@@ -120,6 +138,17 @@ int bench(const Args& args) {
     double ops_ms = 0;
     for (const std::vector<double>& times : op_ms) ops_ms += times.back();
     overheads.push_back(ms - ops_ms);  // run time outside the ops (scheduling, preemption)
+  }
+  // The inputs never change, so neither may the outputs: a difference means
+  // a kernel read uninitialised memory or depended on timing.
+  uint64_t last_hash = 0, last_bytes = 0;
+  if (!digest_outputs(session.get(), num_outputs, &last_hash, &last_bytes)) return fail(args.model);
+  if (last_hash != r.output_fnv1a64) {
+    std::fprintf(stderr,
+                 "dyad-bench: %s: the outputs of the last run differ from the first run's on the "
+                 "same inputs (isa %s, %d threads)\n",
+                 args.model.c_str(), r.isa.c_str(), args.threads);
+    return 1;
   }
   r.latency_ms = dyad::tools::summarize(latencies);
   r.overhead_ms = dyad::tools::median(overheads);

@@ -1,4 +1,5 @@
-// dyad-bench's statistics, against hand-computed values.
+// dyad-bench's statistics and output digest, against hand-computed and published values.
+#include "tools/bench_report.h"
 #include "tools/bench_stats.h"
 
 #include <gtest/gtest.h>
@@ -45,3 +46,14 @@ TEST(BenchStats, Formatting) {
 }  // namespace
 }  // namespace tools
 }  // namespace dyad
+
+// Published FNV-1a 64 test vectors: the empty string, "a" and "foobar", and
+// that folding in two pieces equals one pass.
+TEST(BenchReport, Fnv1a64KnownVectors) {
+  using dyad::tools::fnv1a64;
+  using dyad::tools::kFnv1a64Offset;
+  EXPECT_EQ(fnv1a64(kFnv1a64Offset, "", 0), 0xcbf29ce484222325ULL);
+  EXPECT_EQ(fnv1a64(kFnv1a64Offset, "a", 1), 0xaf63dc4c8601ec8cULL);
+  EXPECT_EQ(fnv1a64(kFnv1a64Offset, "foobar", 6), 0x85944171f73967e8ULL);
+  EXPECT_EQ(fnv1a64(fnv1a64(kFnv1a64Offset, "foo", 3), "bar", 3), 0x85944171f73967e8ULL);
+}

@@ -42,6 +42,11 @@ def main():
         value = report[key]
         if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
             fail("%s is not a non-negative number: %r" % (key, value), proc)
+    digest = report.get("output_fnv1a64")
+    if not isinstance(digest, str) or len(digest) != 16 or any(c not in "0123456789abcdef" for c in digest):
+        fail("output_fnv1a64 is not 16 hex digits: %r" % (digest,), proc)
+    if not isinstance(report.get("output_bytes"), int) or report["output_bytes"] <= 0:
+        fail("output_bytes is not a positive integer: %r" % (report.get("output_bytes"),), proc)
     if not isinstance(report["isa"], str) or not report["isa"]:
         fail("isa is empty", proc)
     if report["weights_bytes"] <= 0:
