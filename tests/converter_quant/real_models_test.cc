@@ -85,6 +85,15 @@ ConvertSummary ConvertReal(const std::string& file, ConvertConfig cfg) {
   ConvertSummary s = RunConvert(cfg, log);
   std::printf("%s", log.str().c_str());
   ExpectBitIdenticalOnEveryPath(cfg.output_path);
+  // make test keeps the files (scripts/test_all.sh): the later stages check
+  // that the emulated and ARM builds give the same output bytes.
+  if (const char* keep = std::getenv("DYAD_KEEP_CONVERTED_DIR"); keep != nullptr && *keep != '\0') {
+    std::filesystem::create_directories(keep);
+    std::filesystem::copy_file(cfg.output_path,
+                               std::filesystem::path(keep) / (file.substr(0, file.rfind('.')) + "." +
+                                                              cfg.activations + ".dyad"),
+                               std::filesystem::copy_options::overwrite_existing);
+  }
   std::filesystem::remove(cfg.output_path);
   return s;
 }
