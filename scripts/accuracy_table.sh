@@ -14,18 +14,16 @@ OUT=build/accuracy
 mkdir -p "$OUT"
 bash scripts/fetch_models.sh build/models >/dev/null
 
-MODELS=(
-  "blazeface|blazeface_front_128.onnx|--calib data/images --calib-windows 8 --calib-count 24 --eval data/test_images --input-mean 127.5 --input-std 127.5"
-  "ppocr_cls|ppocr_mobile_v2_cls.onnx|--calib data/text_lines/calib --calib-count 48 --eval data/text_lines/heldout --eval-count 48 --input-shape x:1x3x48x192 --input-mean 127.5 --input-std 127.5"
-  "mlsd_tiny|mlsd_320_tiny.onnx|--calib data/images --calib-count 6 --eval data/test_images"
-)
-for entry in "${MODELS[@]}"; do
+# shellcheck source=scripts/real_models.sh
+source scripts/real_models.sh
+for entry in "${REAL_MODELS[@]}"; do
   IFS='|' read -r name file args <<<"$entry"
   for act in int8 int16; do
     for method in minmax percentile entropy mse; do
       echo "converting $name ($act, $method)" >&2
       # shellcheck disable=SC2086
-      "$BIN/dyad-convert" "build/models/$file" -o "$OUT/${name}_${act}_$method.dyad" $args --activations "$act" \
+      "$BIN/dyad-convert" "build/models/$file" -o "$OUT/${name}_${act}_$method.dyad" $args \
+        $(real_model_eval_args "$name") --activations "$act" \
         --calib-method "$method" --report "$OUT/${name}_${act}_$method.json" -q
     done
   done

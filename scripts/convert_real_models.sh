@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Converts the three real models (scripts/fetch_models.sh) with dyad-convert,
-# with the arguments the real-model tests use, into OUT_DIR:
+# with the calibration arguments the real-model tests use (scripts/real_models.sh)
+# and one held-out photograph for the report, into OUT_DIR:
 # <name>.dyad (int8 activations) and <name>_w8a16.dyad (--activations int16).
 # A file is reconverted when its model or dyad-convert is newer than it.
 # Prints the written paths, one per line, on stdout.
@@ -16,13 +17,9 @@ mkdir -p "$OUT"
 MODELS_DIR=build/models
 bash scripts/fetch_models.sh "$MODELS_DIR" >/dev/null
 
-# name | onnx file | dyad-convert arguments
-MODELS=(
-  "blazeface|blazeface_front_128.onnx|--calib data/images --calib-windows 8 --calib-count 24 --input-mean 127.5 --input-std 127.5"
-  "ppocr_cls|ppocr_mobile_v2_cls.onnx|--calib data/text_lines/calib --calib-count 48 --input-shape x:1x3x48x192 --input-mean 127.5 --input-std 127.5"
-  "mlsd_tiny|mlsd_320_tiny.onnx|--calib data/images --calib-count 6"
-)
-for entry in "${MODELS[@]}"; do
+# shellcheck source=scripts/real_models.sh
+source scripts/real_models.sh
+for entry in "${REAL_MODELS[@]}"; do
   IFS='|' read -r name file args <<<"$entry"
   for act in int8 int16; do
     suffix=""

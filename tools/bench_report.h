@@ -33,7 +33,7 @@ struct BenchResult {
   int64_t total_macs = 0;
   // FNV-1a (64-bit) of every graph output's bytes, in output order, after the
   // first run: equal on every path, thread count and CPU for the same model
-  // and seed (scripts/real_model_digests.sh compares them across builds).
+  // and seed (scripts/model_digests.sh compares them across builds).
   uint64_t output_fnv1a64 = 0;
   uint64_t output_bytes = 0;
   std::vector<OpResult> ops;
