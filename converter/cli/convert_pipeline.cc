@@ -18,6 +18,7 @@
 #include "converter/ir/error.h"
 #include "converter/onnx/onnx_import.h"
 #include "converter/quantize/prepare.h"
+#include "converter/quantize/weight_split.h"
 
 namespace dyad::convert {
 
@@ -237,6 +238,12 @@ ConvertSummary RunConvert(const ConvertConfig& cfg, std::ostream& log) {
   ConvertSummary sum;
   if (cfg.activations != "int8" && cfg.activations != "int16")
     throw ConvertError("--activations must be int8 or int16, got '" + cfg.activations + "'");
+  if (cfg.weights != "int8" && cfg.weights != "int16")
+    throw ConvertError("--weights must be int8 or int16, got '" + cfg.weights + "'");
+  // With int8 activations their own rounding dominates (docs/converter_quantization.md):
+  // twice the MACs would buy nothing measurable.
+  if (cfg.weights == "int16" && cfg.activations != "int16")
+    throw ConvertError("--weights int16 needs --activations int16 (with int8 activations their rounding, not the weights', dominates)");
   // int16 has 256x the resolution: clipping outliers (percentile) then costs
   // more than it saves (docs/converter_quantization.md, W8A16).
   const CalibMethod method =
@@ -315,6 +322,8 @@ ConvertSummary RunConvert(const ConvertConfig& cfg, std::ostream& log) {
   for (const auto& s : calib) samples.push_back({{spec.name, s.value}});
   PrepareForQuantization(graph, shapes,
                          std::vector<TensorMap>(samples.begin(), samples.begin() + std::min<size_t>(samples.size(), 8)));
+  if (cfg.weights == "int16")
+    sum.split_layers = SplitWeights(graph, std::vector<TensorMap>(samples.begin(), samples.begin() + std::min<size_t>(samples.size(), 4)));
 
   // ---- calibrate ----
   Calibrator calibrator(graph);
@@ -348,6 +357,7 @@ ConvertSummary RunConvert(const ConvertConfig& cfg, std::ostream& log) {
                  {"source_file", cfg.onnx_path.substr(cfg.onnx_path.find_last_of('/') + 1)},
                  {"calibration_method", CalibMethodName(method)},
                  {"activations", cfg.activations},
+                 {"weights", cfg.weights},
                  {"calibration_samples", std::to_string(calib.size())}};
   QuantizeResult q = Quantize(graph, calibrator.stats(), ranges, qo);
   if (cfg.bias_correction) {
@@ -435,6 +445,7 @@ ConvertSummary RunConvert(const ConvertConfig& cfg, std::ostream& log) {
   log << "wrote " << (cfg.output_path.empty() ? "(memory)" : cfg.output_path) << ": " << sum.ops << " ops, "
       << sum.dyad_bytes << " bytes (ONNX " << sum.onnx_bytes << " bytes), " << sum.seconds << " s\n";
   if (sum.bias_corrected_layers) log << "bias correction: " << sum.bias_corrected_layers << " layers\n";
+  if (sum.split_layers) log << "int16 weights: " << sum.split_layers << " Conv/Gemm layers as two int8 halves (eq. 21)\n";
   for (const auto& c : sum.int16)
     log << "int16 activations for '" << c.tensor << "': int8 would give SQNR " << c.sqnr_int8_db
         << " dB on calibration data, int16 gives " << c.sqnr_int16_db << " dB\n";
@@ -456,6 +467,8 @@ ConvertSummary RunConvert(const ConvertConfig& cfg, std::ostream& log) {
     j["dyad"] = cfg.output_path;
     j["calibration_method"] = CalibMethodName(method);
     j["activations"] = cfg.activations;
+    j["weights"] = cfg.weights;
+    j["split_layers"] = sum.split_layers;
     j["calibration_samples"] = sum.calib_samples;
     j["evaluation_samples"] = sum.eval_samples;
     j["evaluated_on_calibration_data"] = sum.eval_on_calibration_data;

@@ -30,6 +30,9 @@ struct ConvertConfig {
   // "int8" (default) or "int16": W8A16, every activation an int16-capable op
   // writes is int16 (QuantizeOptions::int16_activations).
   std::string activations = "int8";
+  // "int8" (default) or "int16": every Conv/Gemm split into two int8 layers
+  // (SplitWeights, weight_split.h); needs activations == "int16".
+  std::string weights = "int8";
   bool progress = false;  // progress bar on stderr
   bool eval_intermediates = true;
   // Off by default: on the real models it helped some outputs and hurt others
@@ -76,6 +79,7 @@ struct ConvertSummary {
   uint64_t onnx_bytes = 0, dyad_bytes = 0;
   size_t ops = 0;
   int bias_corrected_layers = 0;
+  int split_layers = 0;  // --weights int16: layers held as two int8 halves
 };
 
 // Throws ConvertError with a message naming the file/node/op at fault.

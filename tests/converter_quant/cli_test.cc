@@ -241,6 +241,26 @@ TEST_F(CliTest, BadActivationOptionsAreRejected) {
   r = Shell(Convert("--calib " + P("calib") + " --input-shape image:1x3x16x16 --activations int16 --no-int16"));
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.output.find("contradict"), std::string::npos) << r.output;
+  r = Shell(Convert("--calib " + P("calib") + " --input-shape image:1x3x16x16 --weights int16"));
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.output.find("--weights int16 needs --activations int16"), std::string::npos) << r.output;
+  r = Shell(Convert("--calib " + P("calib") + " --input-shape image:1x3x16x16 --weights int4"));
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.output.find("--weights"), std::string::npos) << r.output;
+}
+
+TEST_F(CliTest, SplitWeightsAreReportedAndRun) {
+  RunResult r = Shell(Convert("--calib " + P("calib") + " --input-shape image:1x3x16x16 --activations int16 "
+                              "--weights int16 --report " + P("w16.json")));
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("int16 weights: "), std::string::npos) << r.output;
+  std::ifstream rep(P("w16.json"));
+  const std::string json((std::istreambuf_iterator<char>(rep)), std::istreambuf_iterator<char>());
+  EXPECT_NE(json.find("\"weights\": \"int16\""), std::string::npos) << json;
+  EXPECT_EQ(json.find("\"split_layers\": 0"), std::string::npos) << json;
+  RunResult q = Shell(Tool("dyad-run") + " " + P("model.dyad") + " --input " + P("calib/s5.npy") + " --output-dir " +
+                      P("w16"));
+  EXPECT_EQ(q.code, 0) << q.output;
 }
 
 TEST_F(CliTest, BadCalibrationMethodIsRejected) {

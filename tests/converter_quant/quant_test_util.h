@@ -12,6 +12,7 @@
 #include "converter/ir/error.h"
 #include "converter/quantize/prepare.h"
 #include "converter/quantize/quantizer.h"
+#include "converter/quantize/weight_split.h"
 
 namespace dyad::convert::testing {
 
@@ -61,10 +62,10 @@ struct Comparison {
 // int16 outputs are off unless `allow_int16` (tolerances are in int8 steps).
 // `base` (optional) overrides the quantizer's options; `prepare_with_samples`
 // hands the calibration inputs to PrepareForQuantization (equalization
-// through Relu6).
+// through Relu6); `split_weights` runs SplitWeights after it (--weights int16).
 inline Comparison QuantizeAndCompare(Graph g, float lo, float hi, int n_calib = 8, size_t out_index = 0,
                                      bool allow_int16 = false, const QuantizeOptions& base = {},
-                                     bool prepare_with_samples = false) {
+                                     bool prepare_with_samples = false, bool split_weights = false) {
   QuantizeOptions qo = base;
   qo.allow_int16 = allow_int16;
   const std::string in = g.inputs[0];
@@ -77,6 +78,7 @@ inline Comparison QuantizeAndCompare(Graph g, float lo, float hi, int n_calib = 
     std::map<std::string, Shape> shapes;
     for (const auto& [name, t] : RunGraph(g, samples[0], ro)) shapes[name] = t.shape;
     PrepareForQuantization(g, shapes, prepare_with_samples ? samples : std::vector<TensorMap>{});
+    if (split_weights) SplitWeights(g, samples);
   }
   Calibrator cal(g);
   CalibOptions co;
