@@ -57,6 +57,13 @@ struct Comparison {
   std::vector<uint8_t> bytes;  // the serialized .dyad that was run
 };
 
+// Quantizer options of W8A16 mode (int16 activations).
+inline QuantizeOptions W8A16() {
+  QuantizeOptions o;
+  o.int16_activations = true;
+  return o;
+}
+
 // Calibrates (minmax) on `n_calib` random inputs in [lo, hi], quantizes, and
 // compares output `out_index` on one more random input.
 // int16 outputs are off unless `allow_int16` (tolerances are in int8 steps).

@@ -7,12 +7,6 @@
 namespace dyad::convert::testing {
 namespace {
 
-QuantizeOptions W8A16() {
-  QuantizeOptions o;
-  o.int16_activations = true;
-  return o;
-}
-
 const QTensor& TensorNamed(const QModel& m, const std::string& name) {
   for (const auto& t : m.tensors)
     if (t.name == name) return t;

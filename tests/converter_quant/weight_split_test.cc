@@ -6,12 +6,6 @@
 namespace dyad::convert::testing {
 namespace {
 
-QuantizeOptions W8A16() {
-  QuantizeOptions o;
-  o.int16_activations = true;
-  return o;
-}
-
 // x -> Conv 3x3 + Relu6 -> depthwise 3x3 + Relu -> Gemm -> y, with one
 // channel of the first conv far outside Relu6 (its pre-activation is ~1000).
 Graph SplitChain() {
