@@ -51,6 +51,21 @@ double Top1Agreement(const std::vector<float>& ref, const std::vector<float>& te
   return double(agree) / double(rows);
 }
 
+std::string AccuracyHint(const std::vector<TensorError>& outputs, const ConvertConfig& cfg) {
+  const TensorError* worst = nullptr;
+  for (const auto& e : outputs)
+    if (e.cosine < 0.99 && (!worst || e.cosine < worst->cosine)) worst = &e;
+  if (!worst) return "";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.4f", worst->cosine);
+  const std::string head = "hint: output '" + worst->name + "' is at cosine " + buf + " (below 0.99); ";
+  if (cfg.activations != "int16")
+    return head + "--activations int16 (int16 activations) is more accurate, at up to about 1.2x the latency";
+  if (cfg.weights != "int16")
+    return head + "--weights int16 (each Conv/Gemm as two int8 layers) is more accurate, at about 2x the latency";
+  return head + "docs/converter_quantization.md says which outputs (peak masks, near-ties) no weight precision below fp32 reproduces";
+}
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -465,6 +480,7 @@ ConvertSummary RunConvert(const ConvertConfig& cfg, std::ostream& log) {
     log << "  " << e.name << ": SQNR " << e.sqnr_db << " dB, cosine " << std::setprecision(5) << e.cosine
         << std::setprecision(2) << "\n";
   if (!sum.intermediates_note.empty()) log << sum.intermediates_note << "\n";
+  if (const std::string hint = AccuracyHint(sum.outputs, cfg); !hint.empty()) log << hint << "\n";
 
   if (!cfg.report_path.empty()) {
     nlohmann::json j;

@@ -93,4 +93,8 @@ TensorError CompareTensors(const std::string& name, const std::vector<float>& re
 // is not a set of probability vectors.
 double Top1Agreement(const std::vector<float>& ref, const std::vector<float>& test, int64_t row_length);
 
+// When an output's cosine is below 0.99, the next more accurate mode to try
+// (--activations int16, then --weights int16) as one line; "" otherwise.
+std::string AccuracyHint(const std::vector<TensorError>& outputs, const ConvertConfig& config);
+
 }  // namespace dyad::convert

@@ -1,6 +1,7 @@
 // --weights int16 (SplitWeights, converter/quantize/weight_split.h): each
 // Conv/Gemm becomes a high half on its own int8 grid plus the rounding
 // residual, summed by an Add that carries the fused activation (eq. 21-22).
+#include "converter/cli/convert_pipeline.h"
 #include "quant_test_util.h"
 
 namespace dyad::convert::testing {
@@ -103,6 +104,27 @@ TEST(WeightSplit, W8A16WithSplitWeightsIsCloserToFloat) {
   const Comparison w16 = QuantizeAndCompare(SplitChain(), 0, 1, 8, 0, false, W8A16(), false, true);
   std::printf("split chain, int16 activations: int8 weights %.2f dB, split int16 weights %.2f dB\n", w8.sqnr, w16.sqnr);
   EXPECT_GE(w16.sqnr, w8.sqnr + 6.0);
+}
+
+// dyad-convert's closing hint names the worst output below cosine 0.99 and the
+// next more accurate mode.
+TEST(WeightSplit, AccuracyHintNamesTheNextMode) {
+  TensorError good, bad;
+  good.name = "boxes";
+  good.cosine = 0.9995;
+  bad.name = "scores";
+  bad.cosine = 0.9412;
+  ConvertConfig cfg;
+  EXPECT_EQ(AccuracyHint({good}, cfg), "");
+  const std::string h8 = AccuracyHint({good, bad}, cfg);
+  EXPECT_NE(h8.find("'scores' is at cosine 0.9412"), std::string::npos) << h8;
+  EXPECT_NE(h8.find("--activations int16"), std::string::npos) << h8;
+  cfg.activations = "int16";
+  EXPECT_NE(AccuracyHint({bad}, cfg).find("--weights int16"), std::string::npos);
+  cfg.weights = "int16";
+  const std::string h16 = AccuracyHint({bad}, cfg);
+  EXPECT_EQ(h16.find("--weights"), std::string::npos) << h16;
+  EXPECT_NE(h16.find("docs/converter_quantization.md"), std::string::npos) << h16;
 }
 
 }  // namespace
