@@ -70,6 +70,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// The first `n` samples (all if fewer).
+std::vector<TensorMap> FirstSamples(const std::vector<TensorMap>& samples, size_t n) {
+  return std::vector<TensorMap>(samples.begin(), samples.begin() + std::min(samples.size(), n));
+}
+
 std::string FormatPercent(double fraction) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f%%", 100.0 * fraction);
@@ -339,11 +344,8 @@ ConvertSummary RunConvert(const ConvertConfig& cfg, std::ostream& log) {
   // samples. With split weights it is not worth that: M-LSD's offsets are
   // 31.7 dB with it and 42.6 dB without (docs/converter_quantization.md).
   const bool clip_equalization = cfg.weights != "int16";
-  PrepareForQuantization(graph, shapes,
-                         clip_equalization ? std::vector<TensorMap>(samples.begin(), samples.begin() + std::min<size_t>(samples.size(), 8))
-                                           : std::vector<TensorMap>{});
-  if (cfg.weights == "int16")
-    sum.split_layers = SplitWeights(graph, std::vector<TensorMap>(samples.begin(), samples.begin() + std::min<size_t>(samples.size(), 4)));
+  PrepareForQuantization(graph, shapes, clip_equalization ? FirstSamples(samples, 8) : std::vector<TensorMap>{});
+  if (cfg.weights == "int16") sum.split_layers = SplitWeights(graph, FirstSamples(samples, 4));
 
   // ---- calibrate ----
   Calibrator calibrator(graph);

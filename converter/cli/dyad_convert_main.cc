@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
                  "give int16 to output tensors whose int8 SQNR on calibration data is below this");
   app.add_flag("--no-int16", no_int16, "int8 activations everywhere (no int16 detection-head outputs)");
   app.add_option("--activations", cfg.activations,
-                 "int8 (default) or int16: int16 activations with int8 weights (W8A16), more accurate, slower (docs/kernels.md: AVX2 and NEON kernels; VNNI CPUs run them on AVX2)")
+                 "int8 (default) or int16: int16 activations with int8 weights (W8A16), more accurate, up to about 1.2x the latency (docs/kernels.md: AVX2 and NEON kernels; VNNI CPUs run them on AVX2)")
       ->check(CLI::IsMember({"int8", "int16"}));
   app.add_option("--weights", cfg.weights,
                  "int8 (default) or int16: every Conv/Gemm as two int8 layers (the weights and their rounding residual) summed, about 15-bit weights at twice the MACs; needs --activations int16")

@@ -30,6 +30,11 @@ void QLimits(const QParams& p, int32_t* lo, int32_t* hi);
 // (0: 32767).
 QParams ChooseParams(float lo, float hi, fb::DType dtype, int32_t limit = 0);
 
+// Step of one output channel's symmetric int8 weights (eq. 1): max|w| / 127,
+// so the largest weight is stored as +-127; 1 for an all-zero channel. The
+// quantizer's rows, its accumulator bound and SplitWeights' grid all use it.
+inline double WeightStep(float max_abs) { return max_abs > 0 ? max_abs / 127.0 : 1.0; }
+
 // (M0, shift) for `real`; ConvertError naming `what` if it is out of range.
 DyadicMultiplier Multiplier(double real, const std::string& what, int significant_bits = 31);
 

@@ -109,7 +109,7 @@ ChannelWeights QuantizeRows(const std::vector<float>& w, int64_t rows, int64_t p
   for (int64_t r = 0; r < rows; ++r) {
     float m = 0;
     for (int64_t i = 0; i < per; ++i) m = std::max(m, std::fabs(w[r * per + i]));
-    cw.scale[r] = m > 0 ? m / 127.0 : 1.0;
+    cw.scale[r] = WeightStep(m);
     if (!min_scale.empty()) cw.scale[r] = std::max(cw.scale[r], min_scale[r]);
     if (rounded) {
       if (r % rows_per_group == 0) factor = PrepareRounding(moments->h[r / rows_per_group], per);

@@ -80,7 +80,7 @@ int64_t MaxRowAbsSum(int64_t rows, int64_t per, At at) {
     float m = 0;
     for (int64_t e = 0; e < per; ++e) m = std::max(m, std::fabs(at(r, e)));
     if (m == 0) continue;
-    const double scale = m / 127.0;
+    const double scale = WeightStep(m);
     int64_t sum = 0;
     for (int64_t e = 0; e < per; ++e) sum += std::abs(quantize_value(at(r, e), scale, 0, -127, 127));
     worst = std::max(worst, sum);

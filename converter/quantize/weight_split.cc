@@ -1,8 +1,9 @@
 #include "converter/quantize/weight_split.h"
 
+#include <algorithm>
 #include <cmath>
 
-#include "converter/ir/error.h"
+#include "converter/quantize/quant_math.h"
 
 namespace dyad::convert {
 
@@ -32,8 +33,8 @@ bool SplitTensor(const Tensor& w, int axis, Tensor* hi, Tensor* lo) {
   *lo = Tensor::Float(w.shape, 0.0f);
   bool residual = false;
   for (int64_t e = 0; e < w.size(); ++e) {
-    const double s = m[channel(e)] / 127.0;  // as QuantizeRows picks it
-    const float h = s > 0 ? static_cast<float>(std::round(w.f[e] / s) * s) : 0.0f;
+    const double s = WeightStep(m[channel(e)]);  // the step the quantizer picks again
+    const float h = static_cast<float>(std::round(w.f[e] / s) * s);
     hi->f[e] = h;
     lo->f[e] = w.f[e] - h;
     residual |= lo->f[e] != 0.0f;
